@@ -1,0 +1,36 @@
+"""Database tables. `db` is the Flask-SQLAlchemy handle every module shares."""
+
+from datetime import UTC, datetime
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+# Named constraints so Alembic can alter them on SQLite (batch mode) and PostgreSQL alike.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+def utcnow() -> datetime:
+    """Naive UTC, because SQLite drops time zones and we want one behaviour everywhere."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+from models.borough import Borough  # noqa: E402
+from models.camera import Camera  # noqa: E402
+from models.photo import Photo  # noqa: E402
+from models.sighting import Sighting  # noqa: E402
+
+__all__ = ["Base", "Borough", "Camera", "Photo", "Sighting", "db", "utcnow"]

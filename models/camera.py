@@ -1,0 +1,37 @@
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models import db, utcnow
+
+
+class Camera(db.Model):
+    """A physical camera that moderators have confirmed; counts are counts of these."""
+
+    __tablename__ = "camera"
+    __table_args__ = (
+        # The map asks "active cameras in this box"; counts ask "per borough by status".
+        Index("ix_camera_status_lat_lon", "status", "lat", "lon"),
+        Index("ix_camera_borough_status", "borough_code", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    borough_code: Mapped[str] = mapped_column(ForeignKey("borough.code"))
+    status: Mapped[str] = mapped_column(String(12), default="active")
+    status_changed_on: Mapped[date | None]
+
+    brand: Mapped[str] = mapped_column(String(16))
+    brand_evidence: Mapped[str] = mapped_column(String(16))
+    # True only once a moderator has confirmed the brand from the evidence.
+    brand_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    camera_type: Mapped[str] = mapped_column(String(16))
+    mount: Mapped[str] = mapped_column(String(16))
+    direction: Mapped[int | None] = mapped_column(Integer)
+    operator_type: Mapped[str] = mapped_column(String(20))
+
+    first_seen: Mapped[date]
+    last_confirmed: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,46 @@
+from datetime import date, datetime
+
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models import db, utcnow
+from models.borough import Borough
+from models.photo import Photo
+
+
+class Sighting(db.Model):
+    """One resident's report of a camera: a photo, where it is, and what they saw.
+
+    Pending until a moderator decides; nothing here is public before then, and
+    `contact_email` never is.
+    """
+
+    __tablename__ = "sighting"
+    __table_args__ = (Index("ix_sighting_status_created", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(12), unique=True)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photo.id"), unique=True)
+    photo: Mapped[Photo] = relationship()
+
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    location_source: Mapped[str] = mapped_column(String(8))
+    accuracy_m: Mapped[float | None] = mapped_column(Float)
+    borough_code: Mapped[str] = mapped_column(ForeignKey("borough.code"), index=True)
+    borough: Mapped[Borough] = relationship()
+
+    brand: Mapped[str] = mapped_column(String(16))
+    brand_evidence: Mapped[str] = mapped_column(String(16))
+    camera_type: Mapped[str] = mapped_column(String(16))
+    mount: Mapped[str] = mapped_column(String(16))
+    direction: Mapped[int | None] = mapped_column(Integer)
+    operator_type: Mapped[str] = mapped_column(String(20))
+    seen_on: Mapped[date | None]
+    note: Mapped[str | None] = mapped_column(Text)
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+
+    camera_id: Mapped[int | None] = mapped_column(ForeignKey("camera.id"), index=True)

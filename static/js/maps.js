@@ -1,0 +1,34 @@
+/* Shared map set-up: tiles and attribution come from the page's data- attributes. */
+(function () {
+  "use strict";
+
+  function boundsFrom(element) {
+    var parts = (element.dataset.bounds || "").split(",").map(Number);
+    if (parts.length !== 4 || parts.some(isNaN)) {
+      return L.latLngBounds([51.28, -0.51], [51.69, 0.34]);
+    }
+    // data-bounds is min_lon,min_lat,max_lon,max_lat
+    return L.latLngBounds([parts[1], parts[0]], [parts[3], parts[2]]);
+  }
+
+  function createMap(element, settingsElement) {
+    var settings = settingsElement || element;
+    var map = L.map(element, { zoomControl: true, scrollWheelZoom: false, tap: true });
+    if (settings.dataset.tileUrl) {
+      L.tileLayer(settings.dataset.tileUrl, {
+        maxZoom: 19,
+        attribution: settings.dataset.tileAttribution || ""
+      }).addTo(map);
+    }
+    map.fitBounds(boundsFrom(settings));
+    return map;
+  }
+
+  window.Hikwatch = window.Hikwatch || {};
+  window.Hikwatch.createMap = createMap;
+  window.Hikwatch.boundsFrom = boundsFrom;
+  window.Hikwatch.csrfToken = function () {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  };
+})();

@@ -1,0 +1,23 @@
+"""Public pages that need no account."""
+
+from __future__ import annotations
+
+import csv
+
+from flask import Blueprint, current_app, render_template
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def home():
+    """The home page: what Hikwatch is and the call to report a camera."""
+    return render_template("public/home.html")
+
+
+@bp.get("/about")
+def about():
+    """What Hikwatch is, where its data comes from, and the attributions we owe."""
+    with open(current_app.config["FOI_CSV"], newline="", encoding="utf-8") as handle:
+        foi_yes = sum(1 for row in csv.DictReader(handle) if row["foi_reports_hikvision"] == "yes")
+    return render_template("public/about.html", foi_yes=foi_yes)
