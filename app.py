@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 import geo
+from auth import login_manager
 from models import db
 from storage import FileStore
 
@@ -52,6 +53,9 @@ def default_config(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Failed logins per email and per client within the window before a pause.
+        "LOGIN_FAILURE_LIMIT": 5,
+        "LOGIN_FAILURE_WINDOW_MINUTES": 15,
     }
 
 
@@ -69,6 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    login_manager.init_app(app)
 
     app.extensions["borough_index"] = load_borough_index(app.config["BOROUGHS_GEOJSON"])
     app.extensions["file_store"] = FileStore(app.config["UPLOAD_FOLDER"])

@@ -30,7 +30,29 @@ def utcnow() -> datetime:
 
 from models.borough import Borough  # noqa: E402
 from models.camera import Camera  # noqa: E402
+from models.campaign import BoroughCampaign, Snapshot  # noqa: E402
+from models.moderation import (  # noqa: E402
+    AuditEvent,
+    CameraStatusChange,
+    RemovalReport,
+)
 from models.photo import Photo  # noqa: E402
 from models.sighting import Sighting  # noqa: E402
+from models.user import LoginFailure, User  # noqa: E402
 
-__all__ = ["Base", "Borough", "Camera", "Photo", "Sighting", "db", "utcnow"]
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "Borough",
+    "BoroughCampaign",
+    "Camera",
+    "CameraStatusChange",
+    "LoginFailure",
+    "Photo",
+    "RemovalReport",
+    "Sighting",
+    "Snapshot",
+    "User",
+    "db",
+    "utcnow",
+]

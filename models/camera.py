@@ -1,9 +1,10 @@
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import db, utcnow
+from models.borough import Borough
 
 
 class Camera(db.Model):
@@ -35,3 +36,11 @@ class Camera(db.Model):
     first_seen: Mapped[date]
     last_confirmed: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    verified_at: Mapped[datetime | None]
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    borough: Mapped[Borough] = relationship()
+    sightings: Mapped[list["Sighting"]] = relationship(  # noqa: F821
+        back_populates="camera", order_by="Sighting.created_at"
+    )

@@ -1,6 +1,7 @@
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Float, Integer, String
+from sqlalchemy import JSON, Float, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models import db, utcnow
@@ -40,6 +41,10 @@ class Photo(db.Model):
     exif_make: Mapped[str | None] = mapped_column(String(80))
     exif_model: Mapped[str | None] = mapped_column(String(80))
     exif_orientation: Mapped[int | None] = mapped_column(Integer)
+
+    # Rectangles a moderator blurred or blacked out: [{"x", "y", "w", "h", "mode"}],
+    # fractions of the oriented image. The public derivatives are rebuilt from the original.
+    redactions: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
     @property
     def file_paths(self) -> tuple[str, str, str]:

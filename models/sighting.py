@@ -44,3 +44,14 @@ class Sighting(db.Model):
     contact_email: Mapped[str | None] = mapped_column(String(254))
 
     camera_id: Mapped[int | None] = mapped_column(ForeignKey("camera.id"), index=True)
+    camera: Mapped["Camera | None"] = relationship(back_populates="sightings")  # noqa: F821
+
+    # Moderation. A claim stops two moderators deciding the same report at once.
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    claimed_until: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reject_reason: Mapped[str | None] = mapped_column(String(20))
+    reject_note: Mapped[str | None] = mapped_column(Text)
+    # "Needs more information": shown to the resident on /track/<reference>.
+    info_request: Mapped[str | None] = mapped_column(Text)

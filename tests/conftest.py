@@ -16,6 +16,8 @@ from models import db
 
 RESOURCES = Path(__file__).parent / "resources"
 
+pytest_plugins = ["tests.accounts"]
+
 
 def base_config(tmp_path: Path, database_file: Path) -> dict:
     return {

@@ -24,11 +24,13 @@ def wants_json() -> bool:
 
 
 def register_blueprints(app: Flask) -> None:
-    from views import api, public, submit
+    from views import api, auth, moderate, public, submit
 
     app.register_blueprint(public.bp)
     app.register_blueprint(submit.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(moderate.bp)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

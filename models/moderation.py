@@ -1,0 +1,80 @@
+"""What moderators do: the audit trail, removal reports and camera status history."""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models import db, utcnow
+from models.photo import Photo
+from models.user import User
+
+REJECT_REASONS = {
+    "not_hikvision": "Not Hikvision, or the brand is unclear",
+    "photo_unusable": "Photo unusable",
+    "location_wrong": "Location wrong or outside London",
+    "duplicate": "Duplicate of a report already handled",
+    "unsafe": "Unsafe or abusive content",
+    "other": "Other",
+}
+
+REMOVAL_KINDS = {
+    "removed": "Removed: the camera is gone",
+    "replaced": "Replaced by another brand",
+    "covered": "Covered or bagged",
+}
+
+
+class AuditEvent(db.Model):
+    """One moderation or admin action. Append-only: the app never updates or deletes these."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    user: Mapped[User | None] = relationship()
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    object_type: Mapped[str] = mapped_column(String(20))
+    object_id: Mapped[str] = mapped_column(String(40))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class CameraStatusChange(db.Model):
+    """A camera's status over time (active, removed, replaced, covered), shown publicly."""
+
+    __tablename__ = "camera_status_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    camera_id: Mapped[int] = mapped_column(ForeignKey("camera.id"), index=True)
+    status: Mapped[str] = mapped_column(String(12))
+    changed_on: Mapped[date]
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    removal_report_id: Mapped[int | None] = mapped_column(ForeignKey("removal_report.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class RemovalReport(db.Model):
+    """Someone says a camera is gone, replaced or covered; a moderator confirms or rejects."""
+
+    __tablename__ = "removal_report"
+    __table_args__ = (Index("ix_removal_report_status_created", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(12), unique=True)
+    camera_id: Mapped[int] = mapped_column(ForeignKey("camera.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    observed_on: Mapped[date | None]
+    note: Mapped[str | None] = mapped_column(Text)
+    photo_id: Mapped[int | None] = mapped_column(ForeignKey("photo.id"))
+    photo: Mapped[Photo | None] = relationship()
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decision_note: Mapped[str | None] = mapped_column(Text)

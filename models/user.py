@@ -1,0 +1,61 @@
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from models import db, utcnow
+
+ROLES = ("moderator", "admin")
+
+
+class User(UserMixin, db.Model):
+    """A moderator or admin. Residents never need an account."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(12))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of the session id: bumping it (disable, role or password change) ends every session.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    def set_password(self, password: str) -> None:
+        # scrypt: Werkzeug's default, memory-hard.
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.enabled
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def has_role(self, role: str) -> bool:
+        """Admins can do everything moderators can."""
+        return self.enabled and (self.role == role or self.role == "admin")
+
+    def end_sessions(self) -> None:
+        self.session_version = (self.session_version or 1) + 1
+
+
+class LoginFailure(db.Model):
+    """A failed login, keyed by a hash of the email tried or of the client, for throttling."""
+
+    __tablename__ = "login_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -1,0 +1,68 @@
+"""Moderator and admin accounts: login, throttling, roles, ending sessions."""
+
+from __future__ import annotations
+
+import pytest
+
+from models import User, db
+from tests.accounts import PASSWORD, log_in, make_user
+
+
+def test_login_and_logout(app, moderator):
+    client = app.test_client()
+    assert client.get("/moderate/").status_code == 302
+    response = log_in(client, "moderator@example.org")
+    assert response.status_code == 302
+    assert client.get("/moderate/").status_code == 200
+
+
+@pytest.mark.parametrize("email", ["moderator@example.org", "nobody@example.org"])
+def test_failed_login_does_not_reveal_whether_the_email_exists(app, moderator, email):
+    response = log_in(app.test_client(), email, "wrong password!!")
+    assert response.status_code == 401
+    assert "do not match an active account" in response.get_data(as_text=True)
+
+
+def test_failed_logins_are_throttled(app, moderator):
+    client = app.test_client()
+    for _ in range(app.config["LOGIN_FAILURE_LIMIT"]):
+        assert log_in(client, "moderator@example.org", "wrong password!!").status_code == 401
+    # Even the right password waits now.
+    response = log_in(client, "moderator@example.org")
+    assert response.status_code == 429
+    assert "Too many failed attempts" in response.get_data(as_text=True)
+
+
+def test_disabling_an_account_ends_its_sessions(app, moderator_client, moderator):
+    assert moderator_client.get("/moderate/").status_code == 200
+    with app.app_context():
+        user = db.session.get(User, moderator)
+        user.enabled = False
+        user.end_sessions()
+        db.session.commit()
+    assert moderator_client.get("/moderate/").status_code == 302
+
+
+def test_passwords_are_hashed_with_scrypt(app, moderator):
+    with app.app_context():
+        user = db.session.get(User, moderator)
+        assert user.password_hash.startswith("scrypt:")
+        assert PASSWORD not in user.password_hash
+
+
+def test_login_never_redirects_off_site(app, moderator):
+    client = app.test_client()
+    html = client.get("/login").get_data(as_text=True)
+    import re
+
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    response = client.post(
+        "/login?next=https://evil.example/",
+        data={"email": "moderator@example.org", "password": PASSWORD, "csrf_token": token},
+    )
+    assert response.headers["Location"] == "/moderate/"
+
+
+def test_short_passwords_are_refused(app):
+    with pytest.raises(ValueError, match="12 characters"):
+        make_user(app, "short@example.org", "moderator", password="tooshort")
