@@ -17,14 +17,18 @@ import io
 import math
 import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import imagehash
 import pillow_heif
+import scipy.fftpack  # noqa: F401  (see below)
 from PIL import ExifTags, Image, ImageCms, ImageFilter
+
+# imagehash.phash imports scipy.fftpack on its first call, which takes ~0.4 s; importing it
+# here moves that to worker start-up instead of the first resident's upload.
 
 # Pillow only learns to open HEIC/HEIF (what iPhones and many Android phones save) once
 # pillow-heif has registered its plugin; doing it at import means every caller gets it.
@@ -258,6 +262,82 @@ def _webp_declared_pixels(data: bytes) -> int | None:
     return width * height
 
 
+def _heif_is_complete(data: bytes) -> bool:
+    """True if every top-level box, and every byte range the 'iloc' box says an item
+    (image, tile, EXIF) occupies, lies inside ``data``."""
+    try:
+        meta = None
+        for kind, start, end in _boxes(data, 0, len(data)):
+            if kind == b"meta" and meta is None:
+                meta = (start + 4, end)  # a FullBox: skip version and flags
+        if meta is None:
+            return False
+        for kind, start, end in _boxes(data, *meta):
+            if kind == b"iloc":
+                return _iloc_extents_fit(data, start, end)
+        return False
+    except (ValueError, IndexError):
+        return False
+
+
+def _boxes(data: bytes, start: int, end: int) -> list[tuple[bytes, int, int]]:
+    """ISO-BMFF boxes in data[start:end] as (type, payload start, end); ValueError if one
+    runs past the end, which is what a truncated file looks like."""
+    boxes = []
+    pos = start
+    while pos < end:
+        if pos + 8 > end:
+            raise ValueError("truncated box header")
+        size = int.from_bytes(data[pos : pos + 4], "big")
+        kind = data[pos + 4 : pos + 8]
+        header = 8
+        if size == 1:  # 64-bit size follows
+            if pos + 16 > end:
+                raise ValueError("truncated box header")
+            size = int.from_bytes(data[pos + 8 : pos + 16], "big")
+            header = 16
+        elif size == 0:  # "extends to the end of the file"
+            size = end - pos
+        if size < header or pos + size > end:
+            raise ValueError("box runs past the end of the data")
+        boxes.append((kind, pos + header, pos + size))
+        pos += size
+    return boxes
+
+
+def _iloc_extents_fit(data: bytes, start: int, end: int) -> bool:
+    pos = start
+
+    def read(size: int) -> int:
+        nonlocal pos
+        if size not in (0, 2, 4, 8) or pos + size > end:
+            raise ValueError("malformed iloc")
+        value = int.from_bytes(data[pos : pos + size], "big")
+        pos += size
+        return value
+
+    version = read(4) >> 24  # version (8 bits) + flags (24 bits)
+    if version > 2:
+        raise ValueError("unknown iloc version")
+    sizes = read(2)
+    offset_size, length_size = sizes >> 12, (sizes >> 8) & 0xF
+    base_offset_size = (sizes >> 4) & 0xF
+    index_size = sizes & 0xF if version in (1, 2) else 0
+    for _ in range(read(2 if version < 2 else 4)):
+        read(2 if version < 2 else 4)  # item_ID
+        construction_method = read(2) & 0xF if version in (1, 2) else 0
+        read(2)  # data_reference_index
+        base_offset = read(base_offset_size)
+        for _ in range(read(2)):
+            read(index_size)
+            extent_end = base_offset + read(offset_size) + read(length_size)
+            # Method 0 is "bytes of this file"; 1 (inside the meta box's idat) and 2 (other
+            # items) are covered by the box walk and by the extents of those items.
+            if construction_method == 0 and extent_end > len(data):
+                return False
+    return True
+
+
 # --------------------------------------------------------------------------- EXIF
 
 
@@ -285,7 +365,10 @@ def read_exif(image: Image.Image) -> ExifSummary:
     )
 
 
-def _guarded(read: Any) -> Any:
+_T = TypeVar("_T")
+
+
+def _guarded(read: Callable[[], _T]) -> _T | None:
     # Each field is read on its own so that one corrupt tag (a GPS IFD pointing at itself,
     # a rational with a zero denominator on an older Pillow, ...) loses only that field.
     try:
@@ -328,12 +411,10 @@ _EXIF_DATETIME = re.compile(r"(\d{4})[:\-/](\d{2})[:\-/](\d{2})[ T](\d{2}):(\d{2
 def _read_taken_at(exif: Image.Exif) -> datetime | None:
     # DateTimeOriginal is when the shutter fired; DateTime is when the file was last
     # written (by the camera, or by an editor), so it is only a fallback.
-    candidates: list[object] = []
-    try:
-        candidates.append(exif.get_ifd(ExifTags.IFD.Exif).get(_TAG_DATETIME_ORIGINAL))
-    except Exception:
-        pass
-    candidates.append(exif.get(_TAG_DATETIME))
+    candidates = [
+        _guarded(lambda: exif.get_ifd(ExifTags.IFD.Exif).get(_TAG_DATETIME_ORIGINAL)),
+        exif.get(_TAG_DATETIME),
+    ]
     for raw in candidates:
         text = _clean_text(raw)
         match = _EXIF_DATETIME.match(text) if text else None
@@ -382,7 +463,7 @@ def _coordinate(
 
 def _to_degrees(value: object) -> float | None:
     """Degrees from EXIF degrees/minutes/seconds (rationals, numbers or text); None if bad."""
-    if isinstance(value, (str, bytes)):
+    if isinstance(value, str):  # an ASCII-typed tag; bytes (UNDEFINED) are not text
         parts = _dms_from_text(_clean_text(value) or "")
     elif isinstance(value, (tuple, list)):
         parts = [_finite(part) for part in value]
@@ -415,16 +496,15 @@ _TEXT_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 def _dms_from_text(text: str) -> list[float | None]:
     """Degrees/minutes/seconds written as text instead of rationals (some HTC phones).
 
-    geodegrees_as_string.jpg has GPSLatitude '52,00000,50,00000,34,01180': three numbers
-    printed with five decimals in a decimal-comma locale, i.e. 52.00000° 50.00000' 34.01180".
-    Its GPSTimeStamp, '17,00000,8,00000,29,00000', only makes sense read the same way
-    (17:08:29). exiftool instead takes the first three comma-separated fields (52° 0' 50"),
-    which is why our value for that file differs from the manifest's.
+    geodegrees_as_string.jpg has GPSLatitude '52,00000,50,00000,34,01180'. It could be
+    read as three decimal-comma numbers (52° 50' 34.0118"), but exiftool, the reference
+    reader, and other EXIF libraries take the first three comma-separated fields as
+    degrees, minutes and seconds (52° 0' 50"). We follow the reference so every reader
+    agrees; a resident can always drag the pin, and moderators check every location.
     """
     match = _DECIMAL_COMMA_DMS.fullmatch(text)
     if match:
-        groups = match.groups()
-        return [float(f"{groups[i]}.{groups[i + 1]}") for i in (0, 2, 4)]
+        return [float(group) for group in match.groups()[:3]]
     tokens = [token for token in re.split(r"[\s,;°'\"]+", text) if token]
     if "," in text and "." not in text and len(tokens) != 3:
         return []  # e.g. '51,5': decimal comma or degrees+minutes? Ambiguous, so unreadable.
@@ -461,6 +541,10 @@ def _decode(data: bytes, *, max_bytes: int, max_pixels: int, display_px: int) ->
         declared = _webp_declared_pixels(data)
         if declared is not None and declared > max_pixels:
             raise _too_many_pixels(max_pixels)
+    if fmt == "heif" and not _heif_is_complete(data):
+        # libheif decodes a grid image whose tiles are missing without complaint (it fills
+        # them with garbage), so a truncated HEIC has to be caught on the container.
+        raise PhotoError(422, _MSG_DAMAGED)
 
     try:
         # formats= pins Pillow to the plugin the content claims, so a file can never be
@@ -544,9 +628,7 @@ def _render(
     image = _normalise_mode(decoded.image)
     target = _fit(decoded.stored_size, display_px)
     if image.size != target or decoded.source_box != (0.0, 0.0, *map(float, image.size)):
-        image = image.resize(
-            target, _RESAMPLE, box=decoded.source_box, reducing_gap=_REDUCING_GAP
-        )
+        image = image.resize(target, _RESAMPLE, box=decoded.source_box, reducing_gap=_REDUCING_GAP)
     image = _to_srgb(_flatten_alpha(image), decoded.icc_profile)
     transpose = _ORIENTATION_TRANSPOSE.get(decoded.exif.orientation or 1)
     if transpose is not None and decoded.format != "heif":
@@ -797,7 +879,7 @@ def metadata_free(jpeg_bytes: bytes) -> bool:
             return False
         if marker == 0xFE or (0xE1 <= marker <= 0xEF):
             return False
-        if marker == 0xE0 and not data[pos + 2 : pos + 7] == b"JFIF\x00":
+        if marker == 0xE0 and data[pos + 2 : pos + 7] != b"JFIF\x00":
             return False  # APP0 may only be the JFIF header (JFXX could hold a thumbnail)
         pos += length
         if marker == 0xDA:  # SOS: skip entropy-coded data up to the next real marker

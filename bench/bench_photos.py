@@ -165,7 +165,7 @@ def main() -> None:
     print()
     print("baseline: full-resolution open/load, exif_transpose, Lanczos to 1600 and to 400 px.")
     print("Hikwatch: photos.process_photo (validation, EXIF, draft decode for JPEG, phash too).")
-    print("mean |diff| and PSNR compare the two display JPEGs (0-255 levels; higher PSNR = closer).")
+    print("mean |diff|, PSNR: the two display JPEGs compared (0-255 levels; higher PSNR = closer).")
 
 
 if __name__ == "__main__":
