@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 import geo
+import response_compression
 from auth import login_manager
 from models import db
 from storage import FileStore
@@ -56,6 +57,14 @@ def default_config(instance_path: str) -> dict:
         # Failed logins per email and per client within the window before a pause.
         "LOGIN_FAILURE_LIMIT": 5,
         "LOGIN_FAILURE_WINDOW_MINUTES": 15,
+        # Moderation: opening a report reserves it for its moderator this long; duplicate
+        # suggestions are cameras this close to the pin and photos this few bits apart
+        # (of 64 in the perceptual hash); the map shows known cameras this close.
+        "CLAIM_MINUTES": 10,
+        "DUPLICATE_RADIUS_M": 30,
+        "PHASH_MAX_DISTANCE": 8,
+        "NEARBY_CAMERAS_M": 50,
+        "AUDIT_PAGE_SIZE": 50,
     }
 
 
@@ -73,6 +82,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    response_compression.init_app(app)
     login_manager.init_app(app)
 
     app.extensions["borough_index"] = load_borough_index(app.config["BOROUGHS_GEOJSON"])
@@ -87,6 +97,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from views import register_blueprints
 
     register_blueprints(app)
+
+    import security
+
+    # After the blueprints: it applies rate limits to the views they registered.
+    security.init_app(app)
 
     from cli import register_commands
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
+
 from models import AuditEvent, User, db
 
 
@@ -41,3 +44,56 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def record_changes(
+    user: User | None,
+    action: str,
+    obj: Any,
+    before: dict[str, Any],
+    fields: list[str] | tuple[str, ...],
+    *,
+    reason: str | None = None,
+    object_type: str | None = None,
+) -> AuditEvent | None:
+    """Stage an event holding only the fields that changed since `before`; None (and no
+    event) when nothing did, so an unchanged form save leaves no noise in the trail."""
+    after = snapshot_of(obj, fields)
+    changed = [name for name in fields if before.get(name) != after[name]]
+    if not changed:
+        return None
+    return record(
+        user,
+        action,
+        object_type or obj.__tablename__,
+        obj.id,
+        before={name: before.get(name) for name in changed},
+        after={name: after[name] for name in changed},
+        reason=reason,
+    )
+
+
+# ---------- append-only: the ORM refuses to change or remove a recorded event ----------
+
+
+class AuditTrailIsAppendOnly(RuntimeError):
+    """Code tried to update or delete an audit event."""
+
+
+@event.listens_for(AuditEvent, "before_update")
+def _refuse_update(mapper, connection, target: AuditEvent) -> None:
+    raise AuditTrailIsAppendOnly(f"audit event {target.id} cannot be changed")
+
+
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_delete(mapper, connection, target: AuditEvent) -> None:
+    raise AuditTrailIsAppendOnly(f"audit event {target.id} cannot be deleted")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_changes(state: ORMExecuteState) -> None:
+    """Bulk `update(AuditEvent)` / `delete(AuditEvent)` skip the per-row hooks above."""
+    if (state.is_update or state.is_delete) and any(
+        mapper.class_ is AuditEvent for mapper in state.all_mappers
+    ):
+        raise AuditTrailIsAppendOnly("audit events cannot be changed or deleted")

@@ -62,7 +62,11 @@ class RemovalReport(db.Model):
     """Someone says a camera is gone, replaced or covered; a moderator confirms or rejects."""
 
     __tablename__ = "removal_report"
-    __table_args__ = (Index("ix_removal_report_status_created", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_removal_report_status_created", "status", "created_at"),
+        # "Is this photo public?" looks removal reports up by photo (migration 0004).
+        Index("ix_removal_report_photo_id", "photo_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(12), unique=True)

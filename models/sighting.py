@@ -16,7 +16,11 @@ class Sighting(db.Model):
     """
 
     __tablename__ = "sighting"
-    __table_args__ = (Index("ix_sighting_status_created", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_sighting_status_created", "status", "created_at"),
+        # A camera's approved reports: its photos and confirmations (migration 0004).
+        Index("ix_sighting_camera_status", "camera_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(12), unique=True)

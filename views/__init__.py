@@ -32,6 +32,22 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(moderate.bp)
 
+    from views import boroughs, cameras, campaign, opendata, snapshots
+
+    for blueprint in (boroughs.bp, cameras.bp, campaign.bp, opendata.bp, snapshots.bp):
+        app.register_blueprint(blueprint)
+
+    from views import admin, moderate_cameras, moderate_photos, moderate_removals, removal_reports
+
+    for blueprint in (
+        moderate_photos.bp,
+        moderate_cameras.bp,
+        moderate_removals.bp,
+        admin.bp,
+        removal_reports.bp,
+    ):
+        app.register_blueprint(blueprint)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         message = "Your session expired or the form was sent from elsewhere; reload and retry."

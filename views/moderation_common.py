@@ -1,0 +1,61 @@
+"""What the moderators' and admins' blueprints share: the acting user, time display, errors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from models import User, db, utcnow
+from moderation import LONDON, ModerationError, london_clock
+from views import error_response
+
+# The blueprints behind moderator and admin logins; the role test walks all of them.
+STAFF_BLUEPRINTS = ("moderate", "moderate_photos", "moderate_cameras", "moderate_removals", "admin")
+
+
+def acting_user() -> User:
+    """The logged-in moderator or admin as a model instance (not the proxy)."""
+    return current_user._get_current_object()
+
+
+def wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def london_datetime(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    local = moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(LONDON)
+    return local.strftime("%-d %b %Y %H:%M")
+
+
+def age(moment: datetime | None) -> str:
+    """How long ago, in the largest sensible unit: '5 min', '3 h', '2 days'."""
+    if moment is None:
+        return ""
+    seconds = max(0, (utcnow() - moment).total_seconds())
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min"
+    if seconds < 2 * 86400:
+        return f"{int(seconds // 3600)} h"
+    return f"{int(seconds // 86400)} days"
+
+
+def handle_moderation_error(error: ModerationError) -> ResponseReturnValue:
+    """Undo whatever the refused action staged, then explain (JSON for scripts)."""
+    db.session.rollback()
+    if wants_json():
+        return jsonify(error=error.message), error.status
+    return error_response(error.status, error.message)
+
+
+def install(bp: Blueprint) -> None:
+    """App-wide filters and the ModerationError page, registered with the moderate blueprint."""
+    bp.app_template_filter("london_time")(lambda moment: london_clock(moment) if moment else "")
+    bp.app_template_filter("london_datetime")(london_datetime)
+    bp.app_template_filter("age")(age)
+    bp.app_errorhandler(ModerationError)(handle_moderation_error)
