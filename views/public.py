@@ -6,13 +6,29 @@ import csv
 
 from flask import Blueprint, current_app, render_template
 
+import counts
+from views.evidence import borough_counts, borough_summaries, shading
+
 bp = Blueprint("public", __name__)
 
 
 @bp.get("/")
 def home():
-    """The home page: what Hikwatch is and the call to report a camera."""
-    return render_template("public/home.html")
+    """The home page: what Hikwatch is, the call to report a camera, and the map."""
+    breaks, legend = shading()
+    return render_template(
+        "public/home.html",
+        breaks=breaks,
+        legend=legend,
+        totals=counts.london_totals(borough_counts()),
+        boroughs=borough_summaries(),
+    )
+
+
+@bp.get("/methodology")
+def methodology():
+    """How a camera becomes counted, and what each figure means."""
+    return render_template("public/methodology.html", kinds=counts.COUNT_KINDS)
 
 
 @bp.get("/about")
