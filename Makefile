@@ -35,7 +35,13 @@ test: $(VENV)/.installed-test
 	$(BIN)/python scripts/install_browser.py
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+	@# With TEST_DATABASE_URL (.ci/run sets it when PostgreSQL answers): everything again on
+	@# PostgreSQL, browser tests apart (they stay on SQLite).
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== the suite again on PostgreSQL (TEST_DATABASE_URL) =="; \
+	  HIKWATCH_SKIP_E2E=1 $(BIN)/python -m pytest --ignore=tests/e2e $(PYTEST_ARGS); \
+	fi
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
@@ -50,3 +56,8 @@ bench: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) static/vendor
+
+# PNGs of every main page at phone (390×844) and desktop (1280×800) size, in screenshots/.
+screenshots: vendor $(VENV)/.installed-test
+	$(BIN)/python scripts/install_browser.py
+	$(BIN)/python scripts/screenshots.py

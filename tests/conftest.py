@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 from pathlib import Path
@@ -13,6 +14,7 @@ from PIL import Image
 
 from app import create_app
 from models import db
+from tests.databases import PostgresServer, postgres_enabled
 
 RESOURCES = Path(__file__).parent / "resources"
 
@@ -28,7 +30,17 @@ def base_config(tmp_path: Path, database_file: Path) -> dict:
         "LEAFLET_SOURCE": "local",
         # No tile server in tests: the map draws boundaries and pins on a blank background.
         "TILE_URL": "",
+        # Limits off, so no test trips over another's requests; tests/security enables them.
+        "RATELIMIT_ENABLED": False,
     }
+
+
+def pytest_ignore_collect(collection_path, config):
+    """The PostgreSQL pass (HIKWATCH_SKIP_E2E=1, set by the Makefile) skips the browser
+    tests, which always run on SQLite."""
+    if os.environ.get("HIKWATCH_SKIP_E2E") == "1" and "e2e" in collection_path.parts:
+        return True
+    return None
 
 
 @pytest.fixture(scope="session")
@@ -44,12 +56,52 @@ def migrated_database(tmp_path_factory) -> Path:
     return database_file
 
 
+@pytest.fixture(scope="session")
+def postgres_template(tmp_path_factory):
+    """With TEST_DATABASE_URL set: (server, name) of a PostgreSQL database migrated once with
+    the real migrations, which each test copies. None on SQLite runs."""
+    if not postgres_enabled():
+        yield None
+        return
+    server = PostgresServer()
+    server.drop_leftovers()
+    name = server.new_name("template")
+    url = server.create(name)
+    folder = tmp_path_factory.mktemp("postgres-template")
+    template_app = create_app(
+        {**base_config(folder, folder / "unused.db"), "SQLALCHEMY_DATABASE_URI": url}
+    )
+    with template_app.app_context():
+        upgrade()
+        # CREATE DATABASE … TEMPLATE refuses while anyone is connected to the template.
+        db.engine.dispose()
+    yield server, name
+    server.drop(name)
+
+
 @pytest.fixture
-def app(tmp_path, migrated_database):
-    database_file = tmp_path / "hikwatch.db"
-    shutil.copyfile(migrated_database, database_file)
-    app = create_app(base_config(tmp_path, database_file))
+def database_uri(tmp_path, migrated_database, postgres_template) -> str:
+    """A freshly migrated database of this test's own: a PostgreSQL copy of the template
+    when TEST_DATABASE_URL is set, else a copy of the SQLite template file."""
+    if postgres_template is None:
+        database_file = tmp_path / "hikwatch.db"
+        shutil.copyfile(migrated_database, database_file)
+        yield f"sqlite:///{database_file}"
+        return
+    server, template = postgres_template
+    name = server.new_name("db")
+    yield server.create(name, template=template)
+    server.drop(name)
+
+
+@pytest.fixture
+def app(tmp_path, database_uri):
+    config = base_config(tmp_path, tmp_path / "hikwatch.db")
+    app = create_app({**config, "SQLALCHEMY_DATABASE_URI": database_uri})
     yield app
+    # Close pooled connections so the test's database can be dropped or deleted.
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from flask import Blueprint, jsonify, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from models import db
+from security import rate_limit
 from submissions import (
     SubmissionError,
     create_sighting,
@@ -67,6 +68,7 @@ def parse_coordinate(raw: str | None, name: str, limit: float) -> float:
 
 
 @bp.post("/uploads")
+@rate_limit("uploads")
 def upload_photo():
     """Step 1: keep the photo, read its location and say which council area it is in."""
     upload = request.files.get("photo")
@@ -114,6 +116,7 @@ ALLOWED_SIGHTING_KEYS = frozenset(
 
 
 @bp.post("/sightings")
+@rate_limit("submissions")
 def submit_sighting():
     """Step 2: the resident's report, stored as pending for moderators."""
     payload = request.get_json(silent=True)

@@ -12,6 +12,7 @@ from wtforms.validators import InputRequired, Length
 
 from auth import clear_login_failures, find_user, login_locked_for, record_login_failure
 from models import db, utcnow
+from security import rate_limit
 
 bp = Blueprint("auth", __name__)
 
@@ -25,6 +26,7 @@ class LoginForm(FlaskForm):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@rate_limit("login")  # counts POSTs only, on top of the per-account failure throttle
 def login():
     """Moderator and admin login, throttled after repeated failures."""
     if current_user.is_authenticated:

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, redirect, render_template, request, send_fil
 
 import vocab
 from models import Photo, Sighting, db
+from security import rate_limit
 from submissions import (
     SubmissionError,
     add_photo,
@@ -21,6 +22,7 @@ bp = Blueprint("submit", __name__)
 
 
 @bp.route("/submit", methods=["GET", "POST"])
+@rate_limit("uploads")  # counts POSTs only: the form carries the photo
 def submit():
     """Report a camera. With JavaScript the page uploads first and posts JSON to the API;
     without it, this form carries the photo and the fields in one request."""
