@@ -28,7 +28,7 @@
     thanksTrack: document.getElementById("thanks-track")
   };
 
-  var state = { uploading: false, insideLondon: false, locateRequest: 0 };
+  var state = { uploading: false, insideLondon: false, locateRequest: 0, locating: null };
   var map = null;
   var marker = null;
 
@@ -179,7 +179,7 @@
     el.borough.textContent = "Finding the council area…";
     el.borough.className = "borough-result";
     var url = form.dataset.locateUrl + "?lat=" + encodeURIComponent(lat) + "&lon=" + encodeURIComponent(lon);
-    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+    state.locating = fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) {
         return response.json().then(function (body) { return { status: response.status, body: body }; });
       })
@@ -201,6 +201,9 @@
         if (ticket === state.locateRequest) {
           el.borough.textContent = "Could not check the council area: check your connection.";
         }
+      })
+      .then(function () {
+        if (ticket === state.locateRequest) { state.locating = null; }
       });
   }
 
@@ -257,6 +260,16 @@
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
+    if (state.locating) {
+      // Enter (a phone's Go key) in a coordinate field submits just as its council-area
+      // check starts: send once the check answers instead of calling the pin outside London.
+      el.submit.disabled = true;
+      state.locating.then(function () {
+        el.submit.disabled = state.uploading;
+        form.dispatchEvent(new Event("submit", { cancelable: true }));
+      });
+      return;
+    }
     clearErrors();
     if (state.uploading) { showError("Wait for the photo to finish uploading."); return; }
     if (!el.uploadId.value) {
