@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import exists
-
 import audit
-from models import Camera, CameraStatusChange, Photo, RemovalReport, Sighting, User, db, utcnow
+from models import Camera, CameraStatusChange, Photo, RemovalReport, User, db, utcnow
 from models.moderation import REMOVAL_KINDS
 from moderation import CAMERA_AUDIT_FIELDS, LONDON, ModerationError, clean_note
 from submissions import new_reference
@@ -22,11 +20,13 @@ REMOVAL_AUDIT_FIELDS = ("status", "decided_at", "decided_by_id", "decision_note"
 
 
 def public_camera(camera_id: int) -> Camera | None:
-    """A camera the public may see and report on: one with an approved report behind it."""
-    approved = exists().where(Sighting.camera_id == Camera.id, Sighting.status == "approved")
-    return db.session.execute(
-        db.select(Camera).where(Camera.id == camera_id, approved)
-    ).scalar_one_or_none()
+    """A camera the public may see and report on.
+
+    Every Camera row is public: cameras only come into being when a moderator approves
+    a report, and the map, counts and camera pages all show every row, so the removal
+    form follows the same rule.
+    """
+    return db.session.get(Camera, camera_id)
 
 
 def london_today() -> date:

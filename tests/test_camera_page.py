@@ -103,3 +103,18 @@ def test_photo_stops_being_public_when_its_report_is_withdrawn(client, app):
         sighting.status = "rejected"
         db.session.commit()
     assert client.get(f"/photos/{photo_id}/thumb.jpg").status_code == 404
+
+
+def test_public_photos_are_revalidated_so_a_new_redaction_shows_at_once(app, client):
+    """A re-redacted photo must never be served stale from a cache."""
+    from tests.factories import make_camera, make_sighting
+
+    with app.app_context():
+        photo_id = make_sighting(make_camera()).photo_id
+        db.session.commit()
+    response = client.get(f"/photos/{photo_id}/display.jpg")
+    assert response.status_code == 200
+    assert "no-cache" in response.headers["Cache-Control"]
+    etag = response.headers["ETag"]
+    again = client.get(f"/photos/{photo_id}/display.jpg", headers={"If-None-Match": etag})
+    assert again.status_code == 304

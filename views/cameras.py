@@ -79,7 +79,9 @@ def photo(photo_id: int, variant: str):
     store = file_store()
     if not store.exists(relative):
         abort(404, "No public photo has that number.")
-    # Short cache: moderators may re-redact a published photo.
-    response = send_file(store.path(relative), mimetype="image/jpeg", max_age=300)
+    # Caches must revalidate (a cheap 304 by ETag) on every use: a moderator may re-redact a
+    # published photo, and the unredacted version must not linger in any cache.
+    response = send_file(store.path(relative), mimetype="image/jpeg", max_age=0, conditional=True)
     response.cache_control.public = True
+    response.cache_control.no_cache = True
     return response
