@@ -1,6 +1,6 @@
-"""Tests for photos.py: real phone photos from tests/resources plus hostile files built in memory.
+"""Tests for photos: real phone photos from tests/resources plus hostile files built in memory.
 
-No Flask here: photos.py is a plain library and is tested as one.
+No Flask here: the photos package is a plain library and is tested as one.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 import photos  # noqa: E402  (the path line above lets this run without an installed package)
 from photos import ExifSummary, PhotoError, Redaction  # noqa: E402
+from photos.decoding import decode  # noqa: E402
+from photos.formats import _boxes  # noqa: E402
 
 RESOURCES = Path(__file__).resolve().parent / "resources"
 MANIFEST = list(csv.DictReader((RESOURCES / "manifest.csv").open(encoding="utf-8")))
@@ -505,13 +507,11 @@ def test_truncated_photo_is_422(name: str, fraction: float) -> None:
 
 
 def test_truncated_heic_is_caught_on_the_container() -> None:
-    # libheif fills missing grid tiles with garbage instead of failing, so photos.py checks
+    # libheif fills missing grid tiles with garbage instead of failing, so the pipeline checks
     # that every box and every item extent is present. Cut exactly where the 'mdat' box
     # (all the pixel data) starts: every remaining box is whole, the data is just absent.
     data = resource_bytes("xiaomi.heic")
-    mdat_start = next(
-        start for kind, start, _ in photos._boxes(data, 0, len(data)) if kind == b"mdat"
-    )
+    mdat_start = next(start for kind, start, _ in _boxes(data, 0, len(data)) if kind == b"mdat")
     raises_photo_error(422, data[: mdat_start - 8])
     raises_photo_error(422, data[: len(data) - 1])
 
@@ -527,11 +527,11 @@ def test_truncated_png_and_webp_are_422(fmt: str) -> None:
 
 def test_truncation_is_caught_even_with_draft_decoding() -> None:
     data = resource_bytes("broken_orientation_exif.jpg")  # 4032x3024
-    decoded = photos._decode(data, max_bytes=10**8, max_pixels=10**8, display_px=1600)
+    decoded = decode(data, max_bytes=10**8, max_pixels=10**8, display_px=1600)
     assert decoded.image.size == (2016, 1512)  # draft really decoded at half scale
     for cut in (len(data) // 4, len(data) // 2, len(data) - 5000):
         with pytest.raises(PhotoError) as caught:
-            photos._decode(data[:cut], max_bytes=10**8, max_pixels=10**8, display_px=1600)
+            decode(data[:cut], max_bytes=10**8, max_pixels=10**8, display_px=1600)
         assert caught.value.status == 422
 
 

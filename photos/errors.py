@@ -1,0 +1,38 @@
+"""Why an upload is refused: :class:`PhotoError` and the messages a resident sees."""
+
+from __future__ import annotations
+
+
+class PhotoError(Exception):
+    """An upload we refuse; ``status`` is the HTTP code, ``message`` is shown to the resident."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"PhotoError({self.status}, {self.message!r})"
+
+
+MSG_EMPTY = "The file is empty. Please choose a photo and try again."
+MSG_UNSUPPORTED = "This file is not a photo we can read (JPEG, PNG, WebP or HEIC)."
+MSG_DAMAGED = (
+    "This photo appears to be damaged or incomplete, so we could not read it. "
+    "Please try uploading it again."
+)
+MSG_ANIMATED = "Animated images are not accepted. Please upload a single still photo."
+
+
+def too_many_bytes(max_bytes: int) -> PhotoError:
+    return PhotoError(
+        413, f"This file is too large. Photos must be {max_bytes / (1024 * 1024):g} MB or smaller."
+    )
+
+
+def too_many_pixels(max_pixels: int) -> PhotoError:
+    return PhotoError(
+        413,
+        "This photo has too many pixels for us to process. "
+        f"Photos must be {max_pixels / 1_000_000:g} megapixels or smaller.",
+    )
