@@ -121,11 +121,21 @@
       alt: count + " cameras",
       keyboard: true
     });
-    marker.on("click", function () {
+    function zoomIn() {
       // The centroid lies inside its grid cell, so the cell's corners follow from it.
       var south = origin[0] + Math.floor((lat - origin[0]) / cell[0]) * cell[0];
       var west = origin[1] + Math.floor((lon - origin[1]) / cell[1]) * cell[1];
       map.fitBounds([[south, west], [south + cell[0], west + cell[1]]], { maxZoom: 18 });
+    }
+    marker.on("click", zoomIn);
+    // Leaflet makes the cluster a focusable button but only clicks zoom: Enter and Space
+    // must too. The redraw removes the focused cluster, so focus goes back to the map.
+    marker.on("keydown", function (event) {
+      var key = event.originalEvent.key;
+      if (key !== "Enter" && key !== " ") { return; }
+      event.originalEvent.preventDefault();
+      element.focus({ preventScroll: true });
+      zoomIn();
     });
     cameraLayer.addLayer(marker);
   }
@@ -226,6 +236,13 @@
           var figure = figures[feature.properties.code];
           var count = figure ? figure.counts.active.toLocaleString("en-GB") + " active cameras known" : "";
           layer.bindTooltip(feature.properties.name + (count ? ": " + count : ""), { sticky: true });
+          // The tooltip's focus listeners make each outline a Tab stop in Chromium: 33 of them
+          // before anything after the map. Keyboard users reach councils through the filters
+          // and the borough table instead; the cluster buttons stay in the Tab order.
+          layer.on("add", function () {
+            var path = layer.getElement();
+            if (path) { path.setAttribute("tabindex", "-1"); }
+          });
           boroughBounds[feature.properties.code] = layer.getBounds();
           boroughBounds[feature.properties.slug] = layer.getBounds();
           if (!data.borough) {
@@ -315,7 +332,10 @@
     var overlays = { "Cameras": cameraLayer };
     boroughsLoaded.then(function (layer) {
       overlays[data.boroughsUrl ? "Council areas, shaded by active cameras" : "Council area"] = layer;
-      L.control.layers(null, overlays, { collapsed: true }).addTo(map);
+      var layers = L.control.layers(null, overlays, { collapsed: true }).addTo(map);
+      // Leaflet names its toggle only by a title, which touch screen readers may skip.
+      var toggle = layers.getContainer().querySelector(".leaflet-control-layers-toggle");
+      if (toggle) { toggle.setAttribute("aria-label", "Map layers: cameras and council areas"); }
     });
     map.on("moveend", function () { refresh(); writeHash(); });
     map.on("overlayadd", function (event) { if (event.layer === cameraLayer) { refresh(); } });

@@ -141,6 +141,18 @@ def has_visible_focus_ring(style: dict) -> bool:
     return outlined or style["boxShadow"] not in ("", "none")
 
 
+def assert_focus_rings_visible(page: Page, min_stops: int = 5) -> list[dict]:
+    """Tab through the page: every stop must show a focus ring that differs from how it
+    looks at rest. Returns the stops."""
+    stops = focus_walk(page)
+    assert len(stops) >= min_stops, f"Suspiciously few focus stops: {stops}"
+    invisible = [stop["element"] for stop in stops if not has_visible_focus_ring(stop["focused"])]
+    assert not invisible, f"No visible focus ring on {invisible}"
+    unchanged = [stop["element"] for stop in stops if stop["focused"] == stop["resting"]]
+    assert not unchanged, f"Focus does not change how these look: {unchanged}"
+    return stops
+
+
 # Every form control a person can reach, with the accessible name Chromium would give it
 # from its <label>s, aria-labelledby or aria-label (the sources these pages use).
 UNLABELLED_CONTROLS_SCRIPT = """() => {

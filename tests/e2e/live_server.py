@@ -21,10 +21,13 @@ from sqlalchemy import inspect
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from app import create_app
+from auth import create_user
 from models import Photo, Sighting, db
 from submissions import PhotoLimits, create_sighting, store_upload
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+# The password of every account the browser tests make (the app wants 12 characters or more).
+STAFF_PASSWORD = "correct horse battery staple"
 
 
 def server_config(folder: Path, database_file: Path) -> dict:
@@ -117,6 +120,17 @@ def seed_report(app: Flask, photo_name: str = "big_ben.jpg", **fields) -> str:
         sighting = create_sighting(values, photo, app.extensions["borough_index"])
         db.session.commit()
         return sighting.reference
+
+
+def create_account(
+    app: Flask, email: str, role: str = "moderator", password: str = STAFF_PASSWORD
+) -> str:
+    """A moderator or admin account in the live server's database, as `flask users create`
+    makes one; returns the email to log in with (tests/e2e/staff_pages.py: log_in)."""
+    with app.app_context():
+        create_user(email, password, role)
+        db.session.commit()
+    return email
 
 
 def stored_sighting(app: Flask, reference: str) -> dict | None:
