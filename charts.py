@@ -46,9 +46,11 @@ class BarChart:
 def stacked_bars(
     rows: Sequence[tuple[str, str, Sequence[tuple[str, int]]]],
     *,
-    width: int = 520,
-    label_width: int = 170,
-    number_width: int = 50,
+    # A narrow drawing so labels stay about 10 px tall when scaled to a 360 px phone;
+    # the stylesheet caps its width on large screens.
+    width: int = 400,
+    label_width: int = 150,
+    number_width: int = 44,
     row_height: int = 22,
 ) -> BarChart:
     """One horizontal stacked bar per row: (label, link, [(segment key, value), ...])."""
