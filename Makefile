@@ -51,8 +51,10 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(VENV)/.installed-test
-	$(BIN)/python bench/run_all.py
+# Every benchmark with its baseline, then a summary table (~6 min; BENCH_ARGS=--quick ~3 min).
+bench: vendor $(VENV)/.installed-test
+	$(BIN)/python scripts/install_browser.py
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) static/vendor
