@@ -13,8 +13,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(setup_check)
     app.cli.add_command(uploads)
 
-    from backup import backup_command, restore_command
-    from integrity import storage
+    from maintenance.backup import backup_command, restore_command
+    from maintenance.integrity import storage
 
     app.cli.add_command(storage)
     app.cli.add_command(backup_command)
@@ -81,7 +81,7 @@ def snapshots_group() -> None:
 @snapshots_group.command("take")
 def take_snapshot() -> None:
     """Freeze today's counts and the camera ids behind them (one snapshot per day)."""
-    import snapshots
+    from evidence import snapshots
 
     try:
         snapshot = snapshots.take(db.session, user_id=None)
@@ -108,7 +108,7 @@ def reassign_boroughs(dry_run: bool) -> None:
     boundary review.
     """
     import audit
-    from borough_assignment import reassign
+    from maintenance.borough_assignment import reassign
     from models import Camera, Sighting
 
     index = current_app.extensions["borough_index"]

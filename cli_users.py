@@ -9,9 +9,9 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-import account_admin
 from models import User, db
 from models.user import ROLES
+from moderation import staff
 
 FIRST_ADMIN_COMMAND = ".venv/bin/flask --app app users create --email YOU@EXAMPLE.ORG --role admin"
 
@@ -41,7 +41,7 @@ def no_admin_yet() -> bool:
 def create(email: str, role: str, password: str) -> None:
     """Create an enabled account."""
     with _refusals():
-        user = account_admin.create_account(None, email, password, role)
+        user = staff.create_account(None, email, password, role)
         db.session.commit()
     click.echo(f"Created {user.role} account {user.email}.")
 
@@ -49,7 +49,7 @@ def create(email: str, role: str, password: str) -> None:
 @users.command("list")
 def list_accounts() -> None:
     """Every account with its role and whether it can log in."""
-    accounts = account_admin.all_accounts()
+    accounts = staff.all_accounts()
     if not accounts:
         click.echo("No accounts yet. Create the first admin with:")
         click.echo(f"  {FIRST_ADMIN_COMMAND}")
@@ -65,8 +65,8 @@ def list_accounts() -> None:
 def disable(email: str) -> None:
     """Stop an account logging in and end its sessions."""
     with _refusals():
-        user = account_admin.find_account(email)
-        changed = account_admin.set_enabled(None, user, False)
+        user = staff.find_account(email)
+        changed = staff.set_enabled(None, user, False)
         db.session.commit()
     click.echo(f"Disabled {user.email}." if changed else f"{user.email} was already disabled.")
 
@@ -76,8 +76,8 @@ def disable(email: str) -> None:
 def enable(email: str) -> None:
     """Let a disabled account log in again."""
     with _refusals():
-        user = account_admin.find_account(email)
-        changed = account_admin.set_enabled(None, user, True)
+        user = staff.find_account(email)
+        changed = staff.set_enabled(None, user, True)
         db.session.commit()
     click.echo(f"Enabled {user.email}." if changed else f"{user.email} was already enabled.")
 
@@ -88,8 +88,8 @@ def enable(email: str) -> None:
 def set_role(email: str, role: str) -> None:
     """Make an account a moderator or an admin (ends its sessions)."""
     with _refusals():
-        user = account_admin.find_account(email)
-        changed = account_admin.set_role(None, user, role)
+        user = staff.find_account(email)
+        changed = staff.set_role(None, user, role)
         db.session.commit()
     click.echo(f"{user.email} is now {role}." if changed else f"{user.email} already was {role}.")
 
@@ -101,7 +101,7 @@ class _refusals:
         return None
 
     def __exit__(self, kind, error, traceback) -> bool:
-        if isinstance(error, account_admin.AccountError):
+        if isinstance(error, staff.AccountError):
             db.session.rollback()
             raise click.ClickException(str(error))
         return False

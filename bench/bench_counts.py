@@ -8,8 +8,8 @@ Goal: p95 < 50 ms each.
 
 Baseline, side by side: the counts computed the naive way, by loading every camera row
 into Python as ORM objects and counting there (`naive_counts` below), timed in this
-process against the same database; it must give the same figures as counts.py. Also
-shown: counts.py's single aggregate query on its own (what a request pays when the
+process against the same database; it must give the same figures as evidence/counts.py. Also
+shown: evidence/counts.py's single aggregate query on its own (what a request pays when the
 cached figures are stale, once per worker after any change or after 60 s).
 """
 
@@ -40,7 +40,7 @@ def naive_counts(session) -> dict[str, dict[str, int]]:
     """Every camera loaded as an object, then counted in Python: the obvious first version."""
     from sqlalchemy import select
 
-    import counts
+    from evidence import counts
     from models import Camera
 
     result: dict[str, dict[str, int]] = {}
@@ -63,8 +63,8 @@ def timed_runs(function, runs: int) -> tuple[list[float], object]:
 
 def baseline_figures(database_url: str, runs: int) -> tuple[float, float, bool]:
     """(naive median s, aggregate median s, same answers) against `database_url`."""
-    import counts
     from app import create_app
+    from evidence import counts
     from models import db
 
     app = create_app(
@@ -148,9 +148,9 @@ def main() -> None:
     print(
         f"baseline: every camera loaded as an ORM object and counted in Python, median of "
         f"{args.baseline_runs}: {milliseconds(naive_s)} per request, before any HTML is made.\n"
-        f"counts.py's one aggregate query, uncached: {milliseconds(aggregate_s)} (paid once "
+        f"evidence.counts's one aggregate query, uncached: {milliseconds(aggregate_s)} (paid once "
         f"per worker when the figures change, or after the cache's 60 s).\n"
-        f"first = first request after the server started. Same figures as counts.py: "
+        f"first = first request after the server started. Same figures as evidence/counts.py: "
         f"{'yes' if same else 'NO'}\nWhile the requests ran, {other_work.note()}."
     )
     record(

@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-import snapshots
+from evidence import snapshots
 from models import CameraStatusChange, Photo, Sighting, db
 from tests.factories import (
     CAMDEN,

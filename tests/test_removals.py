@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from models import Camera, CameraStatusChange, Photo, RemovalReport, db
-from removals import london_today
+from moderation.removals import london_today
 from tests.conftest import plain_jpeg, resource_bytes
 from tests.moderation_support import approve_new, post_form, submit_report
 

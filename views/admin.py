@@ -17,12 +17,12 @@ from flask import (
     url_for,
 )
 
-import account_admin
-from account_admin import AccountError
 from auth import admin_required
 from models import AuditEvent, User, db
 from models.user import ROLES
-from moderation import LONDON
+from moderation import staff
+from moderation.decisions import LONDON
+from moderation.staff import AccountError
 from views.moderate_forms import NewAccountForm, RoleForm
 from views.moderation_common import acting_user
 
@@ -49,7 +49,7 @@ def users_page(
         (
             render_template(
                 "admin/users.html",
-                accounts=account_admin.all_accounts(),
+                accounts=staff.all_accounts(),
                 form=form,
                 roles=ROLES,
                 new_password=new_password,
@@ -70,7 +70,7 @@ def create_user():
         return users_page(form, status=400)
     generated = None if form.password.data else secrets.token_urlsafe(12)
     try:
-        user = account_admin.create_account(
+        user = staff.create_account(
             acting_user(), form.email.data, form.password.data or generated, form.role.data
         )
         db.session.commit()
@@ -103,14 +103,14 @@ def change_account(user_id: int, change: Callable[[User], bool]) -> None:
 @admin_required
 def disable_user(user_id: int):
     """Stop the account logging in and end its sessions."""
-    change_account(user_id, lambda user: account_admin.set_enabled(acting_user(), user, False))
+    change_account(user_id, lambda user: staff.set_enabled(acting_user(), user, False))
     return redirect(url_for(".users"))
 
 
 @bp.post("/users/<int:user_id>/enable")
 @admin_required
 def enable_user(user_id: int):
-    change_account(user_id, lambda user: account_admin.set_enabled(acting_user(), user, True))
+    change_account(user_id, lambda user: staff.set_enabled(acting_user(), user, True))
     return redirect(url_for(".users"))
 
 
@@ -121,7 +121,7 @@ def set_role(user_id: int):
     form = RoleForm()
     if form.validate_on_submit():
         role = form.role.data
-        change_account(user_id, lambda user: account_admin.set_role(acting_user(), user, role))
+        change_account(user_id, lambda user: staff.set_role(acting_user(), user, role))
     else:
         flash("Choose moderator or admin.", "error")
     return redirect(url_for(".users"))
@@ -183,6 +183,6 @@ def audit():
         filters=filters,
         actions=distinct_values(AuditEvent.action),
         object_types=distinct_values(AuditEvent.object_type),
-        accounts=account_admin.all_accounts(),
+        accounts=staff.all_accounts(),
         query_args={k: v for k, v in args.items() if k != "page" and v},
     )

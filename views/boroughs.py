@@ -7,12 +7,9 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, render_template, request, url_for
 
-import borough_report
-import charts
-import counts
-import exports
 import vocab
-from campaign import FOI_LABELS, MOTION_LABELS
+from evidence import borough_report, charts, counts, exports
+from evidence.campaign import FOI_LABELS, MOTION_LABELS
 from models import Camera, db, utcnow
 from views.common import borough_index
 from views.evidence import (

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, render_template, request, send_file
 
-import exports
-import mapdata
-import public_photos
+from evidence import exports, mapdata, public_photos
 from models import Camera, CameraStatusChange, db
 from views.common import file_store
 from views.evidence import (

@@ -11,8 +11,8 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
-import campaign
 from auth import admin_required
+from evidence import campaign
 from models import BoroughCampaign, db
 from models.campaign import FOI_FINDINGS, MOTION_STATUSES
 from views.evidence import borough_or_404

@@ -13,12 +13,11 @@ from typing import Any, TypeVar
 from flask import abort, current_app, g, url_for
 from werkzeug.datastructures import MultiDict
 
-import charts
-import counts
 import vocab
-from datacache import DataCache, data_version
-from exports import DATA_LICENCE_URL
-from mapdata import MAX_ZOOM, MIN_ZOOM, BBox, CameraFilter
+from evidence import charts, counts
+from evidence.datacache import DataCache, data_version
+from evidence.exports import DATA_LICENCE_URL
+from evidence.mapdata import MAX_ZOOM, MIN_ZOOM, BBox, CameraFilter
 from models import Borough, db
 
 T = TypeVar("T")

@@ -17,15 +17,13 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
-import duplicates
-import moderation
-import redaction
 import vocab
 from auth import moderator_required
 from geo import distance_m
 from models import Camera, RemovalReport, Sighting, User, db
 from models.moderation import REJECT_REASONS, REMOVAL_KINDS
-from moderation import ModerationError
+from moderation import decisions, duplicates, redaction
+from moderation.decisions import ModerationError
 from views import moderation_common
 from views.common import borough_index
 from views.moderate_forms import CameraForm, ConfirmForm, InfoRequestForm, RejectForm
@@ -78,7 +76,7 @@ def count(query) -> int:
 
 def claim_holders(sightings: list[Sighting]) -> dict[int, User]:
     """sighting id -> the moderator holding a live claim on it."""
-    holders = {s.id: moderation.active_claim_holder(s) for s in sightings}
+    holders = {s.id: decisions.active_claim_holder(s) for s in sightings}
     ids = {user_id for user_id in holders.values() if user_id}
     users = {u.id: u for u in db.session.execute(db.select(User).where(User.id.in_(ids))).scalars()}
     return {sid: users[uid] for sid, uid in holders.items() if uid in users}
@@ -103,7 +101,7 @@ def sighting(sighting_id: int):
     """Everything about one report; opening a pending one claims it for a few minutes."""
     report = get_sighting(sighting_id)
     if report.status == "pending":
-        moderation.claim(report, acting_user(), current_app.config["CLAIM_MINUTES"])
+        decisions.claim(report, acting_user(), current_app.config["CLAIM_MINUTES"])
         db.session.commit()
     return review_page(report)
 
@@ -115,7 +113,7 @@ def review_page(
     status: int = 200,
 ) -> ResponseReturnValue:
     config = current_app.config
-    holder_id = moderation.active_claim_holder(report)
+    holder_id = decisions.active_claim_holder(report)
     nearby = duplicates.cameras_near(
         report.lat, report.lon, max(config["NEARBY_CAMERAS_M"], config["DUPLICATE_RADIUS_M"])
     )
@@ -159,15 +157,15 @@ def review_page(
 def claim(sighting_id: int):
     """Renew (or take) the claim; the item page's script calls this while it is open."""
     report = get_sighting(sighting_id)
-    held = moderation.claim(report, acting_user(), current_app.config["CLAIM_MINUTES"])
+    held = decisions.claim(report, acting_user(), current_app.config["CLAIM_MINUTES"])
     db.session.commit()
     if not wants_json():
         return redirect(url_for(".sighting", sighting_id=sighting_id))
-    until = moderation.london_clock(report.claimed_until) if report.claimed_until else None
+    until = decisions.london_clock(report.claimed_until) if report.claimed_until else None
     body = {"held": held, "until": until}
     if not held:
         body["error"] = (
-            moderation.claim_conflict_message(report)
+            decisions.claim_conflict_message(report)
             if report.status == "pending"
             else f"This report was already decided ({report.status})."
         )
@@ -178,7 +176,7 @@ def claim(sighting_id: int):
 @moderator_required
 def release(sighting_id: int):
     """Give the report back to the queue before the claim runs out."""
-    moderation.release(get_sighting(sighting_id), acting_user())
+    decisions.release(get_sighting(sighting_id), acting_user())
     db.session.commit()
     flash("Released: another moderator can pick this report up now.", "success")
     return redirect(url_for(".queue"))
@@ -213,7 +211,7 @@ def approve(sighting_id: int):
     form = CameraForm(prefix="approve")
 
     def action() -> str:
-        camera = moderation.approve_as_new_camera(
+        camera = decisions.approve_as_new_camera(
             sighting_id,
             acting_user(),
             form.details(),
@@ -232,7 +230,7 @@ def confirm(sighting_id: int):
     form = ConfirmForm(prefix="confirm")
 
     def action() -> str:
-        camera = moderation.approve_as_confirmation(
+        camera = decisions.approve_as_confirmation(
             sighting_id, acting_user(), form.camera_id.data, verify_brand=form.verify_brand.data
         )
         return f"Approved as a confirmation of camera #{camera.id}."
@@ -247,7 +245,7 @@ def reject(sighting_id: int):
     form = RejectForm(prefix="reject")
 
     def action() -> str:
-        report = moderation.reject(sighting_id, acting_user(), form.reason.data, form.note.data)
+        report = decisions.reject(sighting_id, acting_user(), form.reason.data, form.note.data)
         return f"Rejected {report.reference}."
 
     return decide(sighting_id, "reject", form, action)
@@ -260,7 +258,7 @@ def request_info(sighting_id: int):
     form = InfoRequestForm(prefix="info")
 
     def action() -> str:
-        report = moderation.request_information(sighting_id, acting_user(), form.message.data)
+        report = decisions.request_information(sighting_id, acting_user(), form.message.data)
         return f"Asked for more information on {report.reference}; it stays in the queue."
 
     return decide(sighting_id, "info", form, action)

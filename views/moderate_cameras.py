@@ -5,14 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-import duplicates
-import moderation
-import removals
 import vocab
 from auth import moderator_required
 from models import Camera, RemovalReport, Sighting, User, db
 from models.moderation import REMOVAL_KINDS
-from moderation import ModerationError
+from moderation import decisions, duplicates, removals
+from moderation.decisions import ModerationError
 from views.common import borough_index
 from views.moderate_forms import CameraForm, ReactivateForm
 from views.moderation_common import acting_user
@@ -103,7 +101,7 @@ def edit(camera_id: int):
     if not form.validate_on_submit():
         return camera_page(record, form, None, "Check the highlighted fields.", 400)
     try:
-        moderation.edit_camera(
+        decisions.edit_camera(
             camera_id,
             acting_user(),
             form.details(),

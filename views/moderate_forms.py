@@ -23,7 +23,7 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 import vocab
 from models.moderation import REJECT_REASONS
 from models.user import ROLES
-from moderation import NOTE_MAX_CHARS, CameraDetails
+from moderation.decisions import NOTE_MAX_CHARS, CameraDetails
 from views.forms import FiniteFloatField, choices, not_in_future
 
 

@@ -18,11 +18,10 @@ from flask import (
     url_for,
 )
 
-import moderation
-import redaction
 from auth import moderator_required
 from models import Photo, RemovalReport, Sighting, db
-from moderation import ModerationError
+from moderation import decisions, redaction
+from moderation.decisions import ModerationError
 from submissions import commit_with_files
 from views.auth import safe_next
 from views.common import file_store, photo_limits
@@ -112,9 +111,9 @@ def save_redactions(photo_id: int):
     photo, sighting, _ = reported_photo(photo_id)
     back = safe_next(request.form.get("next")) or url_for(".photo_page", photo_id=photo.id)
     user = acting_user()
-    holder = moderation.active_claim_holder(sighting) if sighting else None
+    holder = decisions.active_claim_holder(sighting) if sighting else None
     if holder not in (None, user.id):
-        raise ModerationError(409, moderation.claim_conflict_message(sighting))
+        raise ModerationError(409, decisions.claim_conflict_message(sighting))
     form = request.form
     try:
         rectangles = redaction.parse_percent_rows(

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 
-import redaction
-import removals
 from auth import moderator_required
 from models import Camera, RemovalReport, Sighting, User, db
 from models.moderation import REMOVAL_KINDS
+from moderation import redaction, removals
 from views.moderate_forms import NoteForm
 from views.moderation_common import acting_user
 

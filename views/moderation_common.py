@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from models import User, db, utcnow
-from moderation import LONDON, ModerationError, london_clock
+from moderation.decisions import LONDON, ModerationError, london_clock
 from views import error_response
 
 # The blueprints behind moderator and admin logins; the role test walks all of them.

@@ -11,9 +11,7 @@ from collections.abc import Iterator
 
 from flask import Blueprint, Response, jsonify, request, stream_with_context
 
-import campaign
-import counts
-import exports
+from evidence import campaign, counts, exports
 from models import Camera, db, utcnow
 from views.evidence import (
     borough_counts,

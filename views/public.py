@@ -6,7 +6,7 @@ import csv
 
 from flask import Blueprint, current_app, render_template
 
-import counts
+from evidence import counts
 from views.evidence import borough_counts, borough_summaries, shading
 
 bp = Blueprint("public", __name__)

@@ -8,9 +8,9 @@ from flask_wtf.file import FileField
 from wtforms import DateField, RadioField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
-import removals
 from models import RemovalReport, db
 from models.moderation import REMOVAL_KINDS
+from moderation import removals
 from security import rate_limit
 from submissions import SubmissionError, add_photo, commit_with_files, process_upload
 from views.common import borough_index, file_store, photo_limits, upload_owner

@@ -8,9 +8,8 @@ from datetime import date
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-import exports
-import snapshots
 from auth import admin_required
+from evidence import exports, snapshots
 from models import db
 from views.evidence import borough_or_404
 

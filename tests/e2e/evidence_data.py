@@ -11,12 +11,10 @@ from datetime import date
 
 from flask import Flask
 
-import campaign
-import moderation
-import removals
-import snapshots
 from auth import find_user
+from evidence import campaign, snapshots
 from models import BoroughCampaign, Camera, Sighting, db
+from moderation import decisions, removals
 from tests.e2e.live_server import create_account, seed_report
 
 # Two cameras a few metres apart, so the city-wide map draws them as one cluster.
@@ -41,10 +39,10 @@ def approve_report(
         sighting = db.session.execute(
             db.select(Sighting).filter_by(reference=reference)
         ).scalar_one()
-        details = moderation.CameraDetails(
-            **{name: getattr(sighting, name) for name in moderation.CameraDetails.FIELDS}
+        details = decisions.CameraDetails(
+            **{name: getattr(sighting, name) for name in decisions.CameraDetails.FIELDS}
         )
-        camera = moderation.approve_as_new_camera(
+        camera = decisions.approve_as_new_camera(
             sighting.id,
             find_user(moderator_email),
             details,

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 import vocab
-from counts import COUNT_KINDS, PUBLIC_STATUSES
+from evidence.counts import COUNT_KINDS, PUBLIC_STATUSES
 from models import Camera
 
 CELL_PX = 64

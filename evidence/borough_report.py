@@ -15,14 +15,8 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-import campaign
-import charts
-import counts
-import exports
-import mapdata
-import public_photos
-import snapshots
 import vocab
+from evidence import campaign, charts, counts, exports, mapdata, public_photos, snapshots
 from models import Borough, BoroughCampaign, Camera, CameraStatusChange, Snapshot
 
 T = TypeVar("T")

@@ -20,9 +20,8 @@ from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-import campaign
-import counts
-from exports import LICENCE_NOTE, safe_row
+from evidence import campaign, counts
+from evidence.exports import LICENCE_NOTE, safe_row
 from models import Snapshot, utcnow
 
 FORMAT = "hikwatch-snapshot/1"

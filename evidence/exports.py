@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 import vocab
-from counts import CAVEAT
+from evidence.counts import CAVEAT
 from models import Camera
 
 DATA_LICENCE = "ODbL-1.0"

@@ -18,7 +18,7 @@ from typing import Any
 import audit
 import photos
 from models import Photo, User
-from moderation import ModerationError
+from moderation.decisions import ModerationError
 from storage import DISPLAY, THUMBS, FileStore
 from submissions import PhotoLimits
 

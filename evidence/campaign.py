@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import audit
-import exports
+from evidence import exports
 from models import AuditEvent, BoroughCampaign, User, utcnow
 
 AUDIT_ACTION = "campaign.update"

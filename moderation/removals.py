@@ -13,7 +13,7 @@ from datetime import date, datetime
 import audit
 from models import Camera, CameraStatusChange, Photo, RemovalReport, User, db, utcnow
 from models.moderation import REMOVAL_KINDS
-from moderation import CAMERA_AUDIT_FIELDS, LONDON, ModerationError, clean_note
+from moderation.decisions import CAMERA_AUDIT_FIELDS, LONDON, ModerationError, clean_note
 from submissions import new_reference
 
 REMOVAL_AUDIT_FIELDS = ("status", "decided_at", "decided_by_id", "decision_note")

@@ -1,0 +1,1 @@
+"""Keeping an installation whole: storage checks, backups and borough re-assignment."""
