@@ -24,28 +24,44 @@ def wants_json() -> bool:
 
 
 def register_blueprints(app: Flask) -> None:
-    from views import api, auth, moderate, public, submit
+    from views import (
+        admin,
+        api,
+        auth,
+        boroughs,
+        cameras,
+        campaign,
+        moderate,
+        moderate_cameras,
+        moderate_photos,
+        moderate_removals,
+        opendata,
+        public,
+        removal_reports,
+        snapshots,
+        submit,
+    )
 
-    app.register_blueprint(public.bp)
-    app.register_blueprint(submit.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(moderate.bp)
-
-    from views import boroughs, cameras, campaign, opendata, snapshots
-
-    for blueprint in (boroughs.bp, cameras.bp, campaign.bp, opendata.bp, snapshots.bp):
-        app.register_blueprint(blueprint)
-
-    from views import admin, moderate_cameras, moderate_photos, moderate_removals, removal_reports
-
-    for blueprint in (
+    blueprints = (
+        # Residents and everyone
+        public.bp,
+        submit.bp,
+        api.bp,
+        cameras.bp,
+        boroughs.bp,
+        opendata.bp,
+        snapshots.bp,
+        removal_reports.bp,
+        # Moderators and admins
+        auth.bp,
+        moderate.bp,
         moderate_photos.bp,
         moderate_cameras.bp,
         moderate_removals.bp,
         admin.bp,
-        removal_reports.bp,
-    ):
+        campaign.bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
     @app.errorhandler(CSRFError)
