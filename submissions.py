@@ -19,20 +19,15 @@ import photos
 import vocab
 from geo import BoroughIndex
 from models import Photo, Sighting, db, utcnow
+from refusals import Refusal
 from storage import DISPLAY, ORIGINALS, THUMBS, FileStore
 
 # Crockford's base32 without I, L, O, U: easy to read aloud and type on a phone.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
-class SubmissionError(Exception):
-    """A request we refuse, with the HTTP status and a sentence for the resident."""
-
-    def __init__(self, status: int, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.field = field
+class SubmissionError(Refusal):
+    """A resident's request we refuse, with the HTTP status and a sentence for them."""
 
 
 @dataclass(frozen=True)

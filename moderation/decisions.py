@@ -22,6 +22,7 @@ import audit
 from geo import Borough, BoroughIndex
 from models import Camera, CameraStatusChange, Sighting, User, db, utcnow
 from models.moderation import REJECT_REASONS
+from refusals import Refusal
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -56,13 +57,8 @@ CAMERA_AUDIT_FIELDS = (
 NOTE_MAX_CHARS = 2000
 
 
-class ModerationError(Exception):
+class ModerationError(Refusal):
     """A moderation request we refuse, with the HTTP status and a sentence for the moderator."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 @dataclass(frozen=True)

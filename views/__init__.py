@@ -6,6 +6,9 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from models import db
+from refusals import Refusal
+
 FRIENDLY_TITLES = {
     400: "We could not understand that request",
     403: "You do not have access to this page",
@@ -20,7 +23,8 @@ FRIENDLY_TITLES = {
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    """The API, and scripts on pages (e.g. renewing a claim) that ask for JSON."""
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
 def register_blueprints(app: Flask) -> None:
@@ -64,6 +68,12 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
+    @app.errorhandler(Refusal)
+    def refused(refusal: Refusal):
+        # Undo whatever the refused action had staged before explaining why.
+        db.session.rollback()
+        return error_response(refusal.status, refusal.message, refusal.field)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         message = "Your session expired or the form was sent from elsewhere; reload and retry."
@@ -85,9 +95,10 @@ def too_large_message(app: Flask) -> str:
     return f"The file is too large: photos can be up to {limit_mb} MB."
 
 
-def error_response(status: int, message: str):
-    """JSON {"error": ...} for the API, a friendly page for people."""
+def error_response(status: int, message: str, field: str | None = None):
+    """JSON {"error": ...} (and the field at fault) for the API, a friendly page for people."""
     if wants_json():
-        return jsonify(error=message), status
+        body = {"error": message, "field": field} if field else {"error": message}
+        return jsonify(body), status
     title = FRIENDLY_TITLES.get(status, "Something went wrong")
     return render_template("errors/error.html", status=status, title=title, message=message), status

@@ -7,6 +7,7 @@ import math
 
 from flask import Blueprint, jsonify, request, url_for
 from werkzeug.datastructures import MultiDict
+from wtforms.fields.core import UnboundField
 
 from models import db
 from security import rate_limit
@@ -20,14 +21,6 @@ from views.common import borough_index, file_store, photo_limits, upload_owner
 from views.forms import SightingFields
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-
-
-@bp.errorhandler(SubmissionError)
-def submission_error(error: SubmissionError):
-    body = {"error": error.message}
-    if error.field:
-        body["field"] = error.field
-    return jsonify(body), error.status
 
 
 @bp.get("/boroughs/boundaries.geojson")
@@ -95,23 +88,9 @@ def upload_json(photo) -> dict:
     }
 
 
+# The form's own fields: a key the form does not know is a typo or a probe, refused with 400.
 ALLOWED_SIGHTING_KEYS = frozenset(
-    {
-        "upload_id",
-        "lat",
-        "lon",
-        "location_source",
-        "accuracy_m",
-        "brand",
-        "brand_evidence",
-        "camera_type",
-        "mount",
-        "direction",
-        "operator_type",
-        "seen_on",
-        "note",
-        "contact_email",
-    }
+    name for name, value in vars(SightingFields).items() if isinstance(value, UnboundField)
 )
 
 

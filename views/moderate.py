@@ -24,10 +24,10 @@ from models import Camera, RemovalReport, Sighting, User, db
 from models.moderation import REJECT_REASONS, REMOVAL_KINDS
 from moderation import decisions, duplicates, redaction
 from moderation.decisions import ModerationError
-from views import moderation_common
+from views import moderation_common, wants_json
 from views.common import borough_index
 from views.moderate_forms import CameraForm, ConfirmForm, InfoRequestForm, RejectForm
-from views.moderation_common import acting_user, wants_json
+from views.moderation_common import acting_user
 
 bp = Blueprint("moderate", __name__, url_prefix="/moderate")
 moderation_common.install(bp)

@@ -5,13 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, jsonify, request
-from flask.typing import ResponseReturnValue
+from flask import Blueprint
 from flask_login import current_user
 
-from models import User, db, utcnow
-from moderation.decisions import LONDON, ModerationError, london_clock
-from views import error_response
+from models import User, utcnow
+from moderation.decisions import LONDON, london_clock
 
 # The blueprints behind moderator and admin logins; the role test walks all of them.
 STAFF_BLUEPRINTS = ("moderate", "moderate_photos", "moderate_cameras", "moderate_removals", "admin")
@@ -20,10 +18,6 @@ STAFF_BLUEPRINTS = ("moderate", "moderate_photos", "moderate_cameras", "moderate
 def acting_user() -> User:
     """The logged-in moderator or admin as a model instance (not the proxy)."""
     return current_user._get_current_object()
-
-
-def wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
 
 
 def london_datetime(moment: datetime | None) -> str:
@@ -45,17 +39,8 @@ def age(moment: datetime | None) -> str:
     return f"{int(seconds // 86400)} days"
 
 
-def handle_moderation_error(error: ModerationError) -> ResponseReturnValue:
-    """Undo whatever the refused action staged, then explain (JSON for scripts)."""
-    db.session.rollback()
-    if wants_json():
-        return jsonify(error=error.message), error.status
-    return error_response(error.status, error.message)
-
-
 def install(bp: Blueprint) -> None:
-    """App-wide filters and the ModerationError page, registered with the moderate blueprint."""
+    """App-wide template filters, registered with the moderate blueprint."""
     bp.app_template_filter("london_time")(lambda moment: london_clock(moment) if moment else "")
     bp.app_template_filter("london_datetime")(london_datetime)
     bp.app_template_filter("age")(age)
-    bp.app_errorhandler(ModerationError)(handle_moderation_error)
