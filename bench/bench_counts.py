@@ -40,7 +40,7 @@ def naive_counts(session) -> dict[str, dict[str, int]]:
     """Every camera loaded as an object, then counted in Python: the obvious first version."""
     from sqlalchemy import select
 
-    from evidence import counts
+    from hikwatch.evidence import counts
     from models import Camera
 
     result: dict[str, dict[str, int]] = {}
@@ -63,8 +63,8 @@ def timed_runs(function, runs: int) -> tuple[list[float], object]:
 
 def baseline_figures(database_url: str, runs: int) -> tuple[float, float, bool]:
     """(naive median s, aggregate median s, same answers) against `database_url`."""
-    from app import create_app
-    from evidence import counts
+    from hikwatch import create_app
+    from hikwatch.evidence import counts
     from models import db
 
     app = create_app(

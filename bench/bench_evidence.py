@@ -84,7 +84,7 @@ def main() -> None:
     url = args.database_url or f"sqlite:///{synthetic.OUT / f'evidence-{args.cameras}.db'}"
     synthetic.build(url, args.cameras)
 
-    from app import create_app
+    from hikwatch import create_app
 
     app = create_app(
         {

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import benchlib
 
-import geo
+from hikwatch import geo
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "london_boroughs.geojson"

@@ -35,9 +35,9 @@ sys.path.insert(0, str(ROOT))
 
 import benchlib  # noqa: E402  (bench/ is on the path when run as a script)
 
-import photos  # noqa: E402  (needs the sys.path line above when run as a script)
-from photos.decoding import fit  # noqa: E402
-from photos.rendering import _JPEG_SAVE_OPTIONS  # noqa: E402
+from hikwatch import photos  # noqa: E402  (needs the sys.path line above when run as a script)
+from hikwatch.photos.decoding import fit  # noqa: E402
+from hikwatch.photos.rendering import _JPEG_SAVE_OPTIONS  # noqa: E402
 
 RESOURCES = ROOT / "tests" / "resources"
 CAMERA_SOURCE = RESOURCES / "IMG_20180725_163423-tiny.jpg"  # a real Pixel photo, 1012x759

@@ -89,7 +89,7 @@ def naive_reassign_seconds(database_url: str) -> float:
     from shapely.geometry import Point, shape
     from sqlalchemy import func, select
 
-    from app import create_app
+    from hikwatch import create_app
     from models import Camera, db
 
     with BOUNDARIES.open(encoding="utf-8") as handle:
@@ -148,7 +148,7 @@ def main() -> None:
 
     import synthetic
 
-    from app import load_borough_index
+    from hikwatch.factory import load_borough_index
 
     index = load_borough_index(str(BOUNDARIES))
     sources = [synthetic.build(benchlib.sqlite_bench_url(args.cameras), args.cameras)]

@@ -195,7 +195,7 @@ def run_uploaders(
 
 def lost_reports(database_url: str, upload_folder: Path, references: list[str]) -> list[str]:
     """Acknowledged references missing from the database or missing any of their 3 files."""
-    from app import create_app
+    from hikwatch import create_app
     from models import Photo as PhotoRow
     from models import Sighting, db
 

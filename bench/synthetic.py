@@ -150,7 +150,7 @@ def london_points(index, count: int, seed: int) -> tuple[np.ndarray, np.ndarray,
 
 def build(database_url: str, count: int, seed: int = 7) -> str:
     """Create (or reuse, if it already holds `count` cameras) the benchmark database."""
-    from app import create_app
+    from hikwatch import create_app
     from models import db
 
     ensure_database(database_url)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from auth import create_user
+from hikwatch.security.accounts import create_user
 from models import db
 
 PASSWORD = "correct horse battery staple"

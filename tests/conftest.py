@@ -12,7 +12,7 @@ import pytest
 from flask_migrate import upgrade
 from PIL import Image
 
-from app import create_app
+from hikwatch import create_app
 from models import db
 from tests.databases import PostgresServer, postgres_enabled
 

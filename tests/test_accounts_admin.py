@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from cli_users import FIRST_ADMIN_COMMAND
+from hikwatch.cli.users import FIRST_ADMIN_COMMAND
 from models import AuditEvent, User, db
 from tests.accounts import PASSWORD, log_in, make_user
 from tests.moderation_support import post_form

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-import audit
-from audit import AuditTrailIsAppendOnly
+from hikwatch import audit
+from hikwatch.audit import AuditTrailIsAppendOnly
 from models import AuditEvent, db
 from tests.conftest import resource_bytes
 from tests.moderation_support import approve_new, post_form, submit_report

@@ -7,7 +7,7 @@ import gzip
 import json
 import zlib
 
-from app import create_app
+from hikwatch import create_app
 from tests.conftest import base_config
 
 LEAFLET_JS = "/static/vendor/leaflet-1.9.4/leaflet.js"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from evidence import counts
+from hikwatch.evidence import counts
 from models import db
 from tests.factories import CAMDEN, CITY, WESTMINSTER, change_status, make_camera, make_sighting
 

@@ -8,9 +8,9 @@ from datetime import date
 
 from PIL import Image
 
-from geo import EARTH_RADIUS_M, distance_m
+from hikwatch.geo import EARTH_RADIUS_M, distance_m
+from hikwatch.moderation import duplicates
 from models import Camera, Sighting, db
-from moderation import duplicates
 from tests.conftest import resource_bytes
 from tests.moderation_support import (
     CAMDEN,

@@ -17,8 +17,8 @@ import pytest
 import shapely
 from shapely.geometry import Polygon, shape
 
-import geo
-from geo import LONDON_BBOX, Borough, BoroughIndex, bbox_around, distance_m, slugify
+from hikwatch import geo
+from hikwatch.geo import LONDON_BBOX, Borough, BoroughIndex, bbox_around, distance_m, slugify
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "london_boroughs.geojson"
 

@@ -19,7 +19,7 @@ import pytest
 from PIL import ExifTags, Image
 from PIL.TiffImagePlugin import IFDRational
 
-import photos
+from hikwatch import photos
 from models import Photo, Sighting, db
 from tests.conftest import csrf_token, plain_jpeg
 

@@ -172,7 +172,7 @@ def test_coarser_grids_merged_from_the_cached_one_match_direct_aggregation(app):
     """City-wide zooms reuse one fine grid; merging it must equal grouping afresh."""
     import random
 
-    from evidence import mapdata
+    from hikwatch.evidence import mapdata
 
     rng = random.Random(4)
     with app.app_context():

@@ -6,10 +6,10 @@ The public photo routes belong to the public pages; they are found here from the
 
 from __future__ import annotations
 
+from hikwatch.web.staff.common import STAFF_BLUEPRINTS
 from models import Photo, Sighting, db
 from tests.conftest import resource_bytes
 from tests.moderation_support import approve_new, post_form, submit_report
-from views.moderation_common import STAFF_BLUEPRINTS
 
 CONTACT = "private.resident@example.org"
 

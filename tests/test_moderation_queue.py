@@ -7,7 +7,7 @@ import json
 import re
 from datetime import timedelta
 
-from geo import distance_m
+from hikwatch.geo import distance_m
 from models import Sighting, db, utcnow
 from tests.conftest import plain_jpeg, resource_bytes
 from tests.moderation_support import (

@@ -28,10 +28,10 @@ from PIL import Image, ImageCms, ImageDraw, ImageFont, ImageOps
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import photos  # noqa: E402  (the path line above lets this run without an installed package)
-from photos import ExifSummary, PhotoError, Redaction  # noqa: E402
-from photos.decoding import decode  # noqa: E402
-from photos.formats import _boxes  # noqa: E402
+from hikwatch import photos  # noqa: E402  (the path line above lets this run without an installed package)
+from hikwatch.photos import ExifSummary, PhotoError, Redaction  # noqa: E402
+from hikwatch.photos.decoding import decode  # noqa: E402
+from hikwatch.photos.formats import _boxes  # noqa: E402
 
 RESOURCES = Path(__file__).resolve().parent / "resources"
 MANIFEST = list(csv.DictReader((RESOURCES / "manifest.csv").open(encoding="utf-8")))
@@ -283,7 +283,7 @@ def max_rss_mb() -> float:
 
 
 def test_photos_module_does_not_import_flask() -> None:
-    code = "import sys, photos; sys.exit('flask' in sys.modules)"
+    code = "import sys, hikwatch.photos; sys.exit('flask' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True)
     assert result.returncode == 0, result.stderr.decode()
 

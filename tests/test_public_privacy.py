@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from evidence import snapshots
+from hikwatch.evidence import snapshots
 from models import CameraStatusChange, Photo, Sighting, db
 from tests.factories import (
     CAMDEN,

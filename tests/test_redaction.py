@@ -8,7 +8,7 @@ import io
 import numpy as np
 from PIL import Image
 
-import photos
+from hikwatch import photos
 from models import Photo, Sighting, db
 from tests.conftest import resource_bytes
 from tests.moderation_support import approve_new, post_form, second_moderator_client, submit_report

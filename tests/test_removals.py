@@ -8,8 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from hikwatch.moderation.removals import london_today
 from models import Camera, CameraStatusChange, Photo, RemovalReport, db
-from moderation.removals import london_today
 from tests.conftest import plain_jpeg, resource_bytes
 from tests.moderation_support import approve_new, post_form, submit_report
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 
-from evidence import snapshots
+from hikwatch.evidence import snapshots
 from models import Snapshot, db
 from tests.factories import CAMDEN, WESTMINSTER, change_status, make_camera
 

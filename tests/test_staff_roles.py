@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from werkzeug.routing import Rule
 
+from hikwatch.web.staff.common import STAFF_BLUEPRINTS
 from tests.conftest import csrf_token
 from tests.moderation_support import page_token
-from views.moderation_common import STAFF_BLUEPRINTS
 
 METHODS = ("GET", "POST")
 

@@ -73,7 +73,7 @@ def test_pages_use_local_leaflet_when_configured(client):
 
 
 def test_pages_use_cdn_with_sri_by_default(tmp_path, migrated_database):
-    from app import create_app
+    from hikwatch import create_app
     from tests.conftest import base_config
 
     config = base_config(tmp_path, migrated_database)

@@ -11,10 +11,10 @@ from datetime import date
 
 from flask import Flask
 
-from auth import find_user
-from evidence import campaign, snapshots
+from hikwatch.evidence import campaign, snapshots
+from hikwatch.moderation import decisions, removals
+from hikwatch.security.accounts import find_user
 from models import BoroughCampaign, Camera, Sighting, db
-from moderation import decisions, removals
 from tests.e2e.live_server import create_account, seed_report
 
 # Two cameras a few metres apart, so the city-wide map draws them as one cluster.

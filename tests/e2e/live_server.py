@@ -20,10 +20,10 @@ from flask_migrate import upgrade
 from sqlalchemy import inspect
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from app import create_app
-from auth import create_user
+from hikwatch import create_app
+from hikwatch.security.accounts import create_user
+from hikwatch.submissions import PhotoLimits, create_sighting, store_upload
 from models import Photo, Sighting, db
-from submissions import PhotoLimits, create_sighting, store_upload
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 # The password of every account the browser tests make (the app wants 12 characters or more).

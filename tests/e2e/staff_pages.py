@@ -12,7 +12,7 @@ import re
 
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
-from evidence.counts import COUNT_KINDS
+from hikwatch.evidence.counts import COUNT_KINDS
 from tests.e2e.live_server import STAFF_PASSWORD
 from tests.e2e.submit_page import point
 

@@ -10,9 +10,8 @@ from datetime import date
 import pytest
 from PIL import Image
 
-import audit
-from app import create_app
-from auth import create_user
+from hikwatch import audit, create_app
+from hikwatch.security.accounts import create_user
 from models import Camera, db
 from tests.conftest import base_config, csrf_token
 

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from app import create_app
+from hikwatch import create_app
 from models import Photo, Sighting, db
 from tests.conftest import base_config
 from tests.security.gunicorn_server import GunicornServer, Tally, run_residents, server_environment

@@ -9,7 +9,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
-from app import create_app
+from hikwatch import create_app
 from models import db
 from tests.conftest import base_config
 

@@ -1,0 +1,378 @@
+"""Moderators' claims and decisions on residents' reports, and corrections to cameras.
+
+Every function here stages its changes together with an audit event in the session and
+leaves the commit to the caller, so a decision is stored whole, with its audit record, or
+not at all. No Flask: views pass the acting user, validated values and the borough index.
+Refusals are ModerationError, carrying the HTTP status the view answers with.
+
+Claims: opening a pending report reserves it for one moderator for a few minutes, so two
+volunteers do not check the same photo at once. A claim and a decision are both taken with
+one conditional UPDATE, so two requests racing for the same report cannot both succeed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, or_, update
+
+from hikwatch import audit
+from hikwatch.errors import Refusal
+from hikwatch.geo import Borough, BoroughIndex
+from models import Camera, CameraStatusChange, Sighting, User, db, utcnow
+from models.moderation import REJECT_REASONS
+
+LONDON = ZoneInfo("Europe/London")
+
+# What the audit trail records of each object: the fields a decision can change.
+SIGHTING_AUDIT_FIELDS = (
+    "status",
+    "camera_id",
+    "decided_at",
+    "decided_by_id",
+    "reject_reason",
+    "reject_note",
+    "info_request",
+)
+CAMERA_AUDIT_FIELDS = (
+    "lat",
+    "lon",
+    "borough_code",
+    "status",
+    "status_changed_on",
+    "brand",
+    "brand_evidence",
+    "brand_verified",
+    "verified_at",
+    "verified_by_id",
+    "camera_type",
+    "mount",
+    "direction",
+    "operator_type",
+    "first_seen",
+    "last_confirmed",
+)
+NOTE_MAX_CHARS = 2000
+
+
+class ModerationError(Refusal):
+    """A moderation request we refuse, with the HTTP status and a sentence for the moderator."""
+
+
+@dataclass(frozen=True)
+class CameraDetails:
+    """What a moderator settles about a camera: where it is and what it is (validated)."""
+
+    lat: float
+    lon: float
+    brand: str
+    brand_evidence: str
+    camera_type: str
+    mount: str
+    direction: int | None
+    operator_type: str
+
+    FIELDS = (
+        "lat",
+        "lon",
+        "brand",
+        "brand_evidence",
+        "camera_type",
+        "mount",
+        "direction",
+        "operator_type",
+    )
+
+    def apply_to(self, target: Camera) -> None:
+        for name in self.FIELDS:
+            setattr(target, name, getattr(self, name))
+
+
+def london_clock(moment: datetime) -> str:
+    """'14:05' in London time, from the naive UTC the database stores."""
+    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(LONDON).strftime("%H:%M")
+
+
+# --------------------------------------------------------------------------- claims
+
+
+def active_claim_holder(sighting: Sighting, now: datetime | None = None) -> int | None:
+    """The id of the moderator whose claim on this report has not yet run out, if any."""
+    now = now or utcnow()
+    if sighting.status != "pending" or sighting.claimed_by_id is None:
+        return None
+    if sighting.claimed_until is None or sighting.claimed_until <= now:
+        return None
+    return sighting.claimed_by_id
+
+
+def _free_for(user: User, now: datetime) -> ColumnElement[bool]:
+    """SQL: nobody else holds a live claim on the report."""
+    return or_(
+        Sighting.claimed_by_id.is_(None),
+        Sighting.claimed_by_id == user.id,
+        Sighting.claimed_until.is_(None),
+        Sighting.claimed_until <= now,
+    )
+
+
+def _reserve(sighting_id: int, user: User, until: datetime, now: datetime) -> bool:
+    """Atomically set the claim if the report is pending and free for `user`."""
+    result = db.session.execute(
+        update(Sighting)
+        .where(Sighting.id == sighting_id, Sighting.status == "pending", _free_for(user, now))
+        .values(claimed_by_id=user.id, claimed_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def claim(sighting: Sighting, user: User, minutes: float) -> bool:
+    """Reserve a pending report for `user` (renewing their own claim); False if someone
+    else holds it or it is decided. Only a newly taken claim is audited, not renewals."""
+    now = utcnow()
+    previous_holder = active_claim_holder(sighting, now)
+    won = _reserve(sighting.id, user, now + timedelta(minutes=minutes), now)
+    db.session.refresh(sighting)
+    if won and previous_holder != user.id:
+        audit.record(
+            user,
+            "sighting.claim",
+            "sighting",
+            sighting.id,
+            after={"claimed_until": audit.json_safe(sighting.claimed_until)},
+        )
+    return won
+
+
+def release(sighting: Sighting, user: User) -> None:
+    """Give up one's own claim so another moderator can pick the report up at once."""
+    if active_claim_holder(sighting) != user.id:
+        return
+    sighting.claimed_by_id = None
+    sighting.claimed_until = None
+    audit.record(user, "sighting.release", "sighting", sighting.id)
+
+
+def claim_conflict_message(sighting: Sighting) -> str:
+    holder = db.session.get(User, sighting.claimed_by_id) if sighting.claimed_by_id else None
+    who = holder.email if holder else "another moderator"
+    until = london_clock(sighting.claimed_until) if sighting.claimed_until else "soon"
+    return f"This report is being checked by {who} until {until}. Try again after that."
+
+
+def _take_for_decision(sighting_id: int, user: User) -> Sighting:
+    """The pending report, reserved for this decision; 409 if decided or claimed by another."""
+    now = utcnow()
+    won = _reserve(sighting_id, user, now + timedelta(minutes=1), now)
+    sighting = db.session.get(Sighting, sighting_id, populate_existing=True)
+    if sighting is None:
+        raise ModerationError(404, "There is no such report.")
+    if not won:
+        if sighting.status != "pending":
+            raise ModerationError(409, f"This report was already decided ({sighting.status}).")
+        raise ModerationError(409, claim_conflict_message(sighting))
+    return sighting
+
+
+def _decide(sighting: Sighting, user: User, status: str) -> None:
+    sighting.status = status
+    sighting.decided_at = utcnow()
+    sighting.decided_by_id = user.id
+    sighting.claimed_by_id = None
+    sighting.claimed_until = None
+
+
+# --------------------------------------------------------------------------- decisions
+
+
+def borough_for(lat: float, lon: float, index: BoroughIndex) -> Borough:
+    """The council area of a (possibly corrected) location; 422 outside Greater London."""
+    borough = index.locate(lon, lat)
+    if borough is None:
+        raise ModerationError(
+            422, "That location is outside the 33 London council areas; move the pin."
+        )
+    return borough
+
+
+def seen_on(sighting: Sighting) -> date:
+    """When the camera was seen: the resident's date, else the day they reported it."""
+    return sighting.seen_on or sighting.created_at.date()
+
+
+def mark_brand_verified(camera: Camera, user: User, verified: bool) -> None:
+    """Only a moderator's tick makes a camera count as brand-verified; who and when is kept."""
+    if verified and not camera.brand_verified:
+        camera.brand_verified = True
+        camera.verified_at = utcnow()
+        camera.verified_by_id = user.id
+    elif not verified and camera.brand_verified:
+        camera.brand_verified = False
+        camera.verified_at = None
+        camera.verified_by_id = None
+
+
+def approve_as_new_camera(
+    sighting_id: int,
+    user: User,
+    details: CameraDetails,
+    *,
+    brand_verified: bool,
+    index: BoroughIndex,
+) -> Camera:
+    """Approve a report as a camera nobody had reported: a new Camera, active from `seen_on`."""
+    borough = borough_for(details.lat, details.lon, index)
+    sighting = _take_for_decision(sighting_id, user)
+    before = audit.snapshot_of(sighting, SIGHTING_AUDIT_FIELDS)
+    first_seen = seen_on(sighting)
+    camera = Camera(
+        borough_code=borough.code,
+        status="active",
+        status_changed_on=first_seen,
+        brand_verified=False,
+        first_seen=first_seen,
+        last_confirmed=first_seen,
+        created_by_id=user.id,
+    )
+    details.apply_to(camera)
+    mark_brand_verified(camera, user, brand_verified)
+    db.session.add(camera)
+    db.session.flush()  # the camera's id, for the link and the audit trail
+    db.session.add(
+        CameraStatusChange(
+            camera_id=camera.id,
+            status="active",
+            changed_on=first_seen,
+            note=f"First reported in {sighting.reference}",
+        )
+    )
+    _decide(sighting, user, "approved")
+    sighting.camera_id = camera.id
+    audit.record(
+        user,
+        "camera.create",
+        "camera",
+        camera.id,
+        after=audit.snapshot_of(camera, CAMERA_AUDIT_FIELDS),
+        reason=f"Approved from report {sighting.reference}",
+    )
+    audit.record(
+        user,
+        "sighting.approve_new",
+        "sighting",
+        sighting.id,
+        before=before,
+        after=audit.snapshot_of(sighting, SIGHTING_AUDIT_FIELDS),
+    )
+    return camera
+
+
+def approve_as_confirmation(
+    sighting_id: int, user: User, camera_id: int, *, verify_brand: bool
+) -> Camera:
+    """Approve a report as another sighting of a known camera: the camera is counted once,
+    and its dates widen to include this sighting."""
+    sighting = _take_for_decision(sighting_id, user)
+    camera = db.session.get(Camera, camera_id)
+    if camera is None:
+        raise ModerationError(422, f"There is no camera #{camera_id}.")
+    before_sighting = audit.snapshot_of(sighting, SIGHTING_AUDIT_FIELDS)
+    before_camera = audit.snapshot_of(camera, CAMERA_AUDIT_FIELDS)
+    when = seen_on(sighting)
+    camera.last_confirmed = max(camera.last_confirmed, when)
+    # An older photo of a known camera is evidence it was there earlier, too.
+    camera.first_seen = min(camera.first_seen, when)
+    if verify_brand:
+        mark_brand_verified(camera, user, True)
+    _decide(sighting, user, "approved")
+    sighting.camera_id = camera.id
+    audit.record_changes(user, "camera.confirm", camera, before_camera, CAMERA_AUDIT_FIELDS)
+    audit.record(
+        user,
+        "sighting.approve_confirm",
+        "sighting",
+        sighting.id,
+        before=before_sighting,
+        after=audit.snapshot_of(sighting, SIGHTING_AUDIT_FIELDS),
+        reason=f"Another sighting of camera #{camera.id}",
+    )
+    return camera
+
+
+def reject(sighting_id: int, user: User, reason: str, note: str | None) -> Sighting:
+    """Reject a report: it never becomes public, but stays in the record with the reason."""
+    if reason not in REJECT_REASONS:
+        raise ModerationError(400, "Choose a reason for rejecting the report.")
+    note = clean_note(note)
+    if reason == "other" and not note:
+        raise ModerationError(400, "Say why the report is rejected when the reason is 'Other'.")
+    sighting = _take_for_decision(sighting_id, user)
+    before = audit.snapshot_of(sighting, SIGHTING_AUDIT_FIELDS)
+    _decide(sighting, user, "rejected")
+    sighting.reject_reason = reason
+    sighting.reject_note = note
+    audit.record(
+        user,
+        "sighting.reject",
+        "sighting",
+        sighting.id,
+        before=before,
+        after=audit.snapshot_of(sighting, SIGHTING_AUDIT_FIELDS),
+        reason=f"{REJECT_REASONS[reason]}" + (f": {note}" if note else ""),
+    )
+    return sighting
+
+
+def request_information(sighting_id: int, user: User, message: str) -> Sighting:
+    """Ask the resident for more (shown on their tracking page); the report stays pending."""
+    message = clean_note(message)
+    if not message:
+        raise ModerationError(400, "Write what you need to know from the resident.")
+    sighting = _take_for_decision(sighting_id, user)
+    before = audit.snapshot_of(sighting, SIGHTING_AUDIT_FIELDS)
+    sighting.info_request = message
+    # Nothing more to do until the resident answers, so others may pick it up meanwhile.
+    sighting.claimed_by_id = None
+    sighting.claimed_until = None
+    audit.record(
+        user,
+        "sighting.request_info",
+        "sighting",
+        sighting.id,
+        before=before,
+        after=audit.snapshot_of(sighting, SIGHTING_AUDIT_FIELDS),
+        reason=message,
+    )
+    return sighting
+
+
+def clean_note(text: str | None) -> str | None:
+    text = (text or "").strip()
+    if len(text) > NOTE_MAX_CHARS:
+        raise ModerationError(400, f"Keep notes under {NOTE_MAX_CHARS} characters.")
+    return text or None
+
+
+def edit_camera(
+    camera_id: int,
+    user: User,
+    details: CameraDetails,
+    *,
+    brand_verified: bool,
+    index: BoroughIndex,
+) -> Camera:
+    """Correct a camera's location or description, or (un)verify its brand; audited field
+    by field. Moving it recomputes its council area; outside London is refused."""
+    camera = db.session.get(Camera, camera_id)
+    if camera is None:
+        raise ModerationError(404, "There is no such camera.")
+    borough = borough_for(details.lat, details.lon, index)
+    before = audit.snapshot_of(camera, CAMERA_AUDIT_FIELDS)
+    details.apply_to(camera)
+    camera.borough_code = borough.code
+    mark_brand_verified(camera, user, brand_verified)
+    audit.record_changes(user, "camera.edit", camera, before, CAMERA_AUDIT_FIELDS)
+    return camera

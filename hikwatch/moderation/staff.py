@@ -1,0 +1,112 @@
+"""Creating, disabling and re-roling moderator and admin accounts, audited.
+
+Shared by the `flask users` commands (actor None: the person at the server's console) and
+the admin page (actor: the logged-in admin). Disabling an account or changing its role
+ends its sessions at once. Hikwatch never leaves itself without an enabled admin, and the
+admin page does not let admins lock themselves out.
+"""
+
+from __future__ import annotations
+
+from hikwatch import audit
+from hikwatch.security import accounts as auth
+from models import User, db
+from models.user import ROLES
+
+USER_AUDIT_FIELDS = ("email", "role", "enabled")
+
+
+class AccountError(ValueError):
+    """An account change we refuse, with a sentence for the person asking."""
+
+
+def all_accounts() -> list[User]:
+    return list(db.session.execute(db.select(User).order_by(User.email)).scalars())
+
+
+def enabled_admin_count() -> int:
+    return db.session.execute(
+        db.select(db.func.count()).select_from(User).filter_by(role="admin", enabled=True)
+    ).scalar_one()
+
+
+def find_account(email_or_id: str | int) -> User:
+    user = (
+        db.session.get(User, email_or_id)
+        if isinstance(email_or_id, int)
+        else auth.find_user(email_or_id)
+    )
+    if user is None:
+        raise AccountError(f"There is no account for {email_or_id}.")
+    return user
+
+
+def create_account(actor: User | None, email: str, password: str, role: str) -> User:
+    """A new enabled account (the password is never audited, only who created whom)."""
+    try:
+        user = auth.create_user(email, password, role)
+    except ValueError as error:
+        raise AccountError(str(error)) from None
+    db.session.flush()
+    audit.record(
+        actor,
+        "user.create",
+        "user",
+        user.id,
+        after=audit.snapshot_of(user, USER_AUDIT_FIELDS),
+        reason=None if actor else "command line",
+    )
+    return user
+
+
+def set_enabled(actor: User | None, user: User, enabled: bool) -> bool:
+    """Disable (ending its sessions) or re-enable an account; False if already so."""
+    if user.enabled == enabled:
+        return False
+    if not enabled:
+        _refuse_self(actor, user, "disable")
+        if user.role == "admin" and enabled_admin_count() <= 1:
+            raise AccountError("This is the last enabled admin account; create another first.")
+    before = audit.snapshot_of(user, USER_AUDIT_FIELDS)
+    user.enabled = enabled
+    if not enabled:
+        user.end_sessions()
+    audit.record_changes(
+        actor,
+        "user.enable" if enabled else "user.disable",
+        user,
+        before,
+        USER_AUDIT_FIELDS,
+        reason=None if actor else "command line",
+        object_type="user",
+    )
+    return True
+
+
+def set_role(actor: User | None, user: User, role: str) -> bool:
+    """Change an account's role, ending its sessions; False if it already has the role."""
+    if role not in ROLES:
+        raise AccountError(f"The role must be one of: {', '.join(ROLES)}.")
+    if user.role == role:
+        return False
+    _refuse_self(actor, user, "change the role of")
+    if user.role == "admin" and user.enabled and enabled_admin_count() <= 1:
+        raise AccountError("This is the last enabled admin account; create another first.")
+    before = audit.snapshot_of(user, USER_AUDIT_FIELDS)
+    user.role = role
+    user.end_sessions()
+    audit.record_changes(
+        actor,
+        "user.set_role",
+        user,
+        before,
+        USER_AUDIT_FIELDS,
+        reason=None if actor else "command line",
+        object_type="user",
+    )
+    return True
+
+
+def _refuse_self(actor: User | None, user: User, verb: str) -> None:
+    if actor is not None and actor.id == user.id:
+        raise AccountError(f"You cannot {verb} your own account; ask another admin.")

@@ -1,0 +1,85 @@
+"""One camera: its public page, its popup JSON, its public photos, and the map's data."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, render_template, request, send_file
+
+from hikwatch.evidence import exports, mapdata, public_photos
+from hikwatch.web.common import file_store
+from hikwatch.web.evidence_support import (
+    cached,
+    camera_url,
+    parse_bbox,
+    parse_camera_filter,
+    parse_zoom,
+    photo_url,
+    with_licence,
+)
+from models import Camera, CameraStatusChange, db
+
+bp = Blueprint("cameras", __name__)
+
+
+@bp.get("/cameras/<int:camera_id>")
+def show(camera_id: int):
+    """Everything public about one camera, in words and as OpenStreetMap tags."""
+    camera = db.get_or_404(Camera, camera_id, description="No camera has that number.")
+    history = db.session.execute(
+        db.select(CameraStatusChange.status, CameraStatusChange.changed_on)
+        .filter_by(camera_id=camera.id)
+        .order_by(CameraStatusChange.changed_on, CameraStatusChange.id)
+    ).all()
+    return render_template(
+        "cameras/show.html",
+        camera=camera,
+        photos=public_photos.camera_photos(db.session, camera.id),
+        confirmations=public_photos.confirmations(db.session, camera.id),
+        history=history,
+        tags=exports.osm_tags(camera),
+        description=exports.plain_description(camera),
+        permalink=camera_url(camera.id),
+        osm_link=exports.osm_link(camera.lat, camera.lon),
+    )
+
+
+@bp.get("/api/cameras/<int:camera_id>")
+def summary(camera_id: int):
+    """What the map popup shows about a camera."""
+    camera = db.get_or_404(Camera, camera_id, description="No camera has that number.")
+    photo_ids = public_photos.latest_photo_ids(db.session, [camera.id])
+    thumb = photo_url(photo_ids[camera.id]) if camera.id in photo_ids else None
+    response = jsonify(exports.camera_summary(camera, camera_url(camera.id), thumb))
+    response.cache_control.public = True
+    response.cache_control.max_age = 60
+    return with_licence(response)
+
+
+@bp.get("/api/map")
+def map_data():
+    """Clusters or cameras in a box: ?bbox=min_lon,min_lat,max_lon,max_lat&zoom=Z&filters."""
+    bbox = parse_bbox(request.args.get("bbox"), required=True)
+    zoom = parse_zoom(request.args.get("zoom"))
+    camera_filter = parse_camera_filter(request.args, default_statuses=("active",))
+    payload = mapdata.map_payload(db.session, camera_filter, bbox, zoom, grid_cache=cached)
+    response = jsonify(payload)
+    response.cache_control.public = True
+    response.cache_control.max_age = 30
+    return with_licence(response)
+
+
+@bp.get("/photos/<int:photo_id>/<any(thumb, display):variant>.jpg")
+def photo(photo_id: int, variant: str):
+    """A public photo's redacted derivative; anything not public is 'not found'."""
+    found = public_photos.public_photo(db.session, photo_id)
+    if found is None:
+        abort(404, "No public photo has that number.")
+    relative = found.thumb_path if variant == "thumb" else found.display_path
+    store = file_store()
+    if not store.exists(relative):
+        abort(404, "No public photo has that number.")
+    # Caches must revalidate (a cheap 304 by ETag) on every use: a moderator may re-redact a
+    # published photo, and the unredacted version must not linger in any cache.
+    response = send_file(store.path(relative), mimetype="image/jpeg", max_age=0, conditional=True)
+    response.cache_control.public = True
+    response.cache_control.no_cache = True
+    return response

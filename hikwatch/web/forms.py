@@ -1,0 +1,124 @@
+"""Forms. The JSON API validates through the same classes as the HTML pages."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from hikwatch import vocab
+
+
+def choices(table: dict[str, str]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in table.items()]
+
+
+class FiniteFloatField(StringField):
+    """A decimal number that must be finite: float() alone accepts 'nan' and 'inf'."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or valuelist[0] in ("", None):
+            self.data = None
+            return
+        raw = valuelist[0]
+        try:
+            number = float(raw) if not isinstance(raw, bool) else math.nan
+        except (TypeError, ValueError):
+            self.data = None
+            raise ValueError(self.gettext("Enter a number.")) from None
+        if not math.isfinite(number):
+            self.data = None
+            raise ValueError("Enter a finite number.")
+        self.data = number
+
+    def _value(self):
+        return "" if self.data is None else repr(self.data)
+
+
+def not_in_future(form, field):
+    if field.data and field.data > date.today():
+        raise ValidationError("The date seen cannot be in the future.")
+
+
+class SightingFields(FlaskForm):
+    """What a resident says about a camera (everything but the photo)."""
+
+    upload_id = HiddenField("Photo", validators=[Optional(), Length(max=64)])
+    lat = FiniteFloatField(
+        "Latitude",
+        validators=[InputRequired("Set the camera's location."), NumberRange(-90, 90)],
+    )
+    lon = FiniteFloatField(
+        "Longitude",
+        validators=[InputRequired("Set the camera's location."), NumberRange(-180, 180)],
+    )
+    location_source = SelectField(
+        "How the location was found",
+        choices=choices(vocab.LOCATION_SOURCES),
+        default="typed",
+    )
+    accuracy_m = FiniteFloatField(
+        "Accuracy (metres)", validators=[Optional(), NumberRange(0, 100_000)]
+    )
+    brand = SelectField(
+        "Brand on the camera", choices=choices(vocab.BRANDS), default=vocab.DEFAULTS["brand"]
+    )
+    brand_evidence = SelectField(
+        "How you know the brand",
+        choices=choices(vocab.BRAND_EVIDENCE),
+        default=vocab.DEFAULTS["brand_evidence"],
+    )
+    camera_type = SelectField(
+        "Camera type",
+        choices=choices(vocab.CAMERA_TYPES),
+        default=vocab.DEFAULTS["camera_type"],
+    )
+    mount = SelectField(
+        "Mounted on", choices=choices(vocab.MOUNTS), default=vocab.DEFAULTS["mount"]
+    )
+    direction = IntegerField(
+        "Direction it faces (degrees from north, optional)",
+        validators=[Optional(), NumberRange(0, 359, "Direction is 0 to 359 degrees.")],
+    )
+    operator_type = SelectField(
+        "Who seems to run it",
+        choices=choices(vocab.OPERATOR_TYPES),
+        default=vocab.DEFAULTS["operator_type"],
+    )
+    seen_on = DateField("Date seen", validators=[Optional(), not_in_future])
+    note = TextAreaField("Anything else (optional)", validators=[Optional(), Length(max=2000)])
+    contact_email = StringField(
+        "Your email (optional, never published)",
+        validators=[
+            Optional(),
+            Length(max=254),
+            Email("Enter an email address like name@example.org.", check_deliverability=False),
+        ],
+    )
+
+
+class SubmitForm(SightingFields):
+    """The no-JavaScript page: the photo travels with the form."""
+
+    photo = FileField("Photo of the camera")
+    lat = FiniteFloatField("Latitude", validators=[Optional(), NumberRange(-90, 90)])
+    lon = FiniteFloatField("Longitude", validators=[Optional(), NumberRange(-180, 180)])

@@ -1,0 +1,130 @@
+"""Cameras for moderators: the list, one camera's record, corrections and status."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from hikwatch import vocab
+from hikwatch.moderation import decisions, duplicates, removals
+from hikwatch.moderation.decisions import ModerationError
+from hikwatch.security.accounts import moderator_required
+from hikwatch.web.common import borough_index
+from hikwatch.web.staff.common import acting_user
+from hikwatch.web.staff.forms import CameraForm, ReactivateForm
+from models import Camera, RemovalReport, Sighting, User, db
+from models.moderation import REMOVAL_KINDS
+
+bp = Blueprint("moderate_cameras", __name__, url_prefix="/moderate/cameras")
+
+LIST_PAGE_SIZE = 50
+
+
+@bp.get("/")
+@moderator_required
+def cameras():
+    """Every camera, newest first, filterable by borough and status."""
+    borough = borough_index().by_code(request.args.get("borough", ""))
+    status = request.args.get("status", "")
+    query = db.select(Camera).order_by(Camera.id.desc())
+    if borough:
+        query = query.filter_by(borough_code=borough.code)
+    if status in vocab.CAMERA_STATUSES:
+        query = query.filter_by(status=status)
+    return render_template(
+        "moderate/cameras.html",
+        page=db.paginate(query, per_page=LIST_PAGE_SIZE, error_out=False),
+        borough=borough,
+        status=status,
+        boroughs=sorted(borough_index().boroughs, key=lambda b: b.name),
+        statuses=vocab.CAMERA_STATUSES,
+    )
+
+
+def get_camera(camera_id: int) -> Camera:
+    return db.get_or_404(Camera, camera_id, description="There is no such camera.")
+
+
+@bp.get("/<int:camera_id>")
+@moderator_required
+def camera(camera_id: int):
+    """A camera's record: details, the reports behind it, status history; edit forms."""
+    return camera_page(get_camera(camera_id))
+
+
+def camera_page(
+    record: Camera,
+    edit_form: CameraForm | None = None,
+    reactivate_form: ReactivateForm | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    nearby = duplicates.cameras_near(record.lat, record.lon, current_app.config["NEARBY_CAMERAS_M"])
+    people = {record.created_by_id, record.verified_by_id} - {None}
+    found = db.session.execute(db.select(User).where(User.id.in_(people))).scalars()
+    return render_template(
+        "moderate/camera.html",
+        camera=record,
+        users={user.id: user for user in found},
+        sightings=db.session.execute(
+            db.select(Sighting).filter_by(camera_id=record.id).order_by(Sighting.created_at)
+        )
+        .scalars()
+        .all(),
+        history=removals.status_history(record.id),
+        removal_reports=db.session.execute(
+            db.select(RemovalReport)
+            .filter_by(camera_id=record.id)
+            .order_by(RemovalReport.created_at.desc())
+        )
+        .scalars()
+        .all(),
+        map_cameras=[
+            {"id": n.camera.id, "lat": n.camera.lat, "lon": n.camera.lon, "status": n.camera.status}
+            for n in nearby
+            if n.camera.id != record.id
+        ],
+        edit_form=edit_form or CameraForm.blank(prefix="camera", obj=record),
+        reactivate_form=reactivate_form or ReactivateForm.blank(prefix="reactivate"),
+        removal_kinds=REMOVAL_KINDS,
+        vocab=vocab,
+        error=error,
+    ), status
+
+
+@bp.post("/<int:camera_id>")
+@moderator_required
+def edit(camera_id: int):
+    """Correct the location or description, or (un)tick the brand verification."""
+    record = get_camera(camera_id)
+    form = CameraForm(prefix="camera")
+    if not form.validate_on_submit():
+        return camera_page(record, form, None, "Check the highlighted fields.", 400)
+    try:
+        decisions.edit_camera(
+            camera_id,
+            acting_user(),
+            form.details(),
+            brand_verified=form.brand_verified.data,
+            index=borough_index(),
+        )
+        db.session.commit()
+    except ModerationError as refusal:
+        db.session.rollback()
+        return camera_page(get_camera(camera_id), form, None, refusal.message, refusal.status)
+    flash(f"Camera #{camera_id} saved.", "success")
+    return redirect(url_for(".camera", camera_id=camera_id))
+
+
+@bp.post("/<int:camera_id>/reactivate")
+@moderator_required
+def reactivate(camera_id: int):
+    """Mark a removed, replaced or covered camera active again."""
+    record = get_camera(camera_id)
+    form = ReactivateForm(prefix="reactivate")
+    if not form.validate_on_submit():
+        return camera_page(record, None, form, "Check the highlighted fields.", 400)
+    removals.reactivate_camera(camera_id, acting_user(), form.on.data, form.note.data)
+    db.session.commit()
+    flash(f"Camera #{camera_id} is active again.", "success")
+    return redirect(url_for(".camera", camera_id=camera_id))

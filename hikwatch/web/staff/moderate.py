@@ -1,0 +1,265 @@
+"""The moderators' side: the queue of pending reports, one report's page, and decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
+
+from hikwatch import vocab
+from hikwatch.geo import distance_m
+from hikwatch.moderation import decisions, duplicates, redaction
+from hikwatch.moderation.decisions import ModerationError
+from hikwatch.security.accounts import moderator_required
+from hikwatch.web import wants_json
+from hikwatch.web.common import borough_index
+from hikwatch.web.staff import common as moderation_common
+from hikwatch.web.staff.common import acting_user
+from hikwatch.web.staff.forms import CameraForm, ConfirmForm, InfoRequestForm, RejectForm
+from models import Camera, RemovalReport, Sighting, User, db
+from models.moderation import REJECT_REASONS, REMOVAL_KINDS
+
+bp = Blueprint("moderate", __name__, url_prefix="/moderate")
+moderation_common.install(bp)
+
+QUEUE_PAGE_SIZE = 50
+
+
+@bp.get("/")
+@moderator_required
+def queue():
+    """Pending reports oldest first, optionally for one borough; removal reports apart."""
+    borough = borough_index().by_code(request.args.get("borough", ""))
+    code = borough.code if borough else None
+    tab = "removals" if request.args.get("tab") == "removals" else "sightings"
+    sightings = db.select(Sighting).filter_by(status="pending").order_by(Sighting.created_at)
+    removals = (
+        db.select(RemovalReport)
+        .filter_by(status="pending")
+        .join(Camera, RemovalReport.camera_id == Camera.id)
+        .order_by(RemovalReport.created_at)
+    )
+    if code:
+        sightings = sightings.filter_by(borough_code=code)
+        removals = removals.where(Camera.borough_code == code)
+    page = db.paginate(
+        sightings if tab == "sightings" else removals, per_page=QUEUE_PAGE_SIZE, error_out=False
+    )
+    return render_template(
+        "moderate/queue.html",
+        tab=tab,
+        page=page,
+        borough=borough,
+        boroughs=sorted(borough_index().boroughs, key=lambda b: b.name),
+        waiting={"sightings": count(sightings), "removals": count(removals)},
+        claim_holders=claim_holders(page.items if tab == "sightings" else []),
+        cameras=cameras_of(page.items if tab == "removals" else []),
+        removal_kinds=REMOVAL_KINDS,
+    )
+
+
+def count(query) -> int:
+    return db.session.execute(
+        db.select(db.func.count()).select_from(query.order_by(None).subquery())
+    ).scalar_one()
+
+
+def claim_holders(sightings: list[Sighting]) -> dict[int, User]:
+    """sighting id -> the moderator holding a live claim on it."""
+    holders = {s.id: decisions.active_claim_holder(s) for s in sightings}
+    ids = {user_id for user_id in holders.values() if user_id}
+    users = {u.id: u for u in db.session.execute(db.select(User).where(User.id.in_(ids))).scalars()}
+    return {sid: users[uid] for sid, uid in holders.items() if uid in users}
+
+
+def cameras_of(reports: list[RemovalReport]) -> dict[int, Camera]:
+    ids = {report.camera_id for report in reports}
+    found = db.session.execute(db.select(Camera).where(Camera.id.in_(ids))).scalars()
+    return {camera.id: camera for camera in found}
+
+
+# --------------------------------------------------------------------------- one report
+
+
+def get_sighting(sighting_id: int) -> Sighting:
+    return db.get_or_404(Sighting, sighting_id, description="There is no such report.")
+
+
+@bp.get("/sightings/<int:sighting_id>")
+@moderator_required
+def sighting(sighting_id: int):
+    """Everything about one report; opening a pending one claims it for a few minutes."""
+    report = get_sighting(sighting_id)
+    if report.status == "pending":
+        decisions.claim(report, acting_user(), current_app.config["CLAIM_MINUTES"])
+        db.session.commit()
+    return review_page(report)
+
+
+def review_page(
+    report: Sighting,
+    forms: dict[str, FlaskForm] | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    config = current_app.config
+    holder_id = decisions.active_claim_holder(report)
+    nearby = duplicates.cameras_near(
+        report.lat, report.lon, max(config["NEARBY_CAMERAS_M"], config["DUPLICATE_RADIUS_M"])
+    )
+    photo = report.photo
+    exif_distance = None
+    if photo.exif_lat is not None and photo.exif_lon is not None:
+        exif_distance = distance_m(report.lat, report.lon, photo.exif_lat, photo.exif_lon)
+    all_forms = {
+        "approve": CameraForm.blank(prefix="approve", obj=report),
+        "confirm": ConfirmForm.blank(prefix="confirm"),
+        "reject": RejectForm.blank(prefix="reject"),
+        "info": InfoRequestForm.blank(prefix="info", data={"message": report.info_request}),
+        **(forms or {}),
+    }
+    return render_template(
+        "moderate/sighting.html",
+        sighting=report,
+        photo=photo,
+        holder=db.session.get(User, holder_id) if holder_id else None,
+        can_decide=report.status == "pending" and holder_id in (None, acting_user().id),
+        decided_by=db.session.get(User, report.decided_by_id) if report.decided_by_id else None,
+        place_matches=[n for n in nearby if n.distance_m <= config["DUPLICATE_RADIUS_M"]],
+        photo_matches=duplicates.similar_reports(report, config["PHASH_MAX_DISTANCE"]),
+        map_cameras=[
+            {"id": n.camera.id, "lat": n.camera.lat, "lon": n.camera.lon, "status": n.camera.status}
+            for n in nearby
+            if n.distance_m <= config["NEARBY_CAMERAS_M"]
+        ],
+        exif_distance=exif_distance,
+        redactions=redaction.percent_rows(photo),
+        forms=all_forms,
+        error=error,
+        vocab=vocab,
+        reject_reasons=REJECT_REASONS,
+        claim_seconds=int(config["CLAIM_MINUTES"] * 60),
+    ), status
+
+
+@bp.post("/sightings/<int:sighting_id>/claim")
+@moderator_required
+def claim(sighting_id: int):
+    """Renew (or take) the claim; the item page's script calls this while it is open."""
+    report = get_sighting(sighting_id)
+    held = decisions.claim(report, acting_user(), current_app.config["CLAIM_MINUTES"])
+    db.session.commit()
+    if not wants_json():
+        return redirect(url_for(".sighting", sighting_id=sighting_id))
+    until = decisions.london_clock(report.claimed_until) if report.claimed_until else None
+    body = {"held": held, "until": until}
+    if not held:
+        body["error"] = (
+            decisions.claim_conflict_message(report)
+            if report.status == "pending"
+            else f"This report was already decided ({report.status})."
+        )
+    return jsonify(body), 200 if held else 409
+
+
+@bp.post("/sightings/<int:sighting_id>/release")
+@moderator_required
+def release(sighting_id: int):
+    """Give the report back to the queue before the claim runs out."""
+    decisions.release(get_sighting(sighting_id), acting_user())
+    db.session.commit()
+    flash("Released: another moderator can pick this report up now.", "success")
+    return redirect(url_for(".queue"))
+
+
+# --------------------------------------------------------------------------- decisions
+
+
+def decide(
+    sighting_id: int, name: str, form: FlaskForm, action: Callable[[], str]
+) -> ResponseReturnValue:
+    """Validate, run the decision, commit once; on refusal show the page again with the
+    reason and the moderator's input; on success back to the queue."""
+    if not form.validate_on_submit():
+        message = "Check the highlighted fields."
+        return review_page(get_sighting(sighting_id), {name: form}, message, 400)
+    try:
+        success = action()
+        db.session.commit()
+    except ModerationError as refusal:
+        db.session.rollback()
+        report = get_sighting(sighting_id)
+        return review_page(report, {name: form}, refusal.message, refusal.status)
+    flash(success, "success")
+    return redirect(url_for(".queue"))
+
+
+@bp.post("/sightings/<int:sighting_id>/approve")
+@moderator_required
+def approve(sighting_id: int):
+    """Approve as a new camera, at the (possibly corrected) location."""
+    form = CameraForm(prefix="approve")
+
+    def action() -> str:
+        camera = decisions.approve_as_new_camera(
+            sighting_id,
+            acting_user(),
+            form.details(),
+            brand_verified=form.brand_verified.data,
+            index=borough_index(),
+        )
+        return f"Approved as new camera #{camera.id} in {camera.borough.name}."
+
+    return decide(sighting_id, "approve", form, action)
+
+
+@bp.post("/sightings/<int:sighting_id>/confirm")
+@moderator_required
+def confirm(sighting_id: int):
+    """Approve as another sighting of a known camera."""
+    form = ConfirmForm(prefix="confirm")
+
+    def action() -> str:
+        camera = decisions.approve_as_confirmation(
+            sighting_id, acting_user(), form.camera_id.data, verify_brand=form.verify_brand.data
+        )
+        return f"Approved as a confirmation of camera #{camera.id}."
+
+    return decide(sighting_id, "confirm", form, action)
+
+
+@bp.post("/sightings/<int:sighting_id>/reject")
+@moderator_required
+def reject(sighting_id: int):
+    """Reject with a reason; the report never becomes public."""
+    form = RejectForm(prefix="reject")
+
+    def action() -> str:
+        report = decisions.reject(sighting_id, acting_user(), form.reason.data, form.note.data)
+        return f"Rejected {report.reference}."
+
+    return decide(sighting_id, "reject", form, action)
+
+
+@bp.post("/sightings/<int:sighting_id>/request-info")
+@moderator_required
+def request_info(sighting_id: int):
+    """Ask the resident for more; the report stays pending."""
+    form = InfoRequestForm(prefix="info")
+
+    def action() -> str:
+        report = decisions.request_information(sighting_id, acting_user(), form.message.data)
+        return f"Asked for more information on {report.reference}; it stays in the queue."
+
+    return decide(sighting_id, "info", form, action)

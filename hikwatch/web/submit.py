@@ -1,0 +1,111 @@
+"""The resident's side: the submission page, its no-JavaScript path, and tracking a report."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+
+from hikwatch import vocab
+from hikwatch.security import rate_limit
+from hikwatch.submissions import (
+    SubmissionError,
+    add_photo,
+    commit_with_files,
+    create_sighting,
+    find_own_upload,
+    process_upload,
+)
+from hikwatch.web.common import borough_index, file_store, photo_limits, upload_owner
+from hikwatch.web.forms import SubmitForm
+from models import Photo, Sighting, db
+
+bp = Blueprint("submit", __name__)
+
+
+@bp.route("/submit", methods=["GET", "POST"])
+@rate_limit("uploads")  # counts POSTs only: the form carries the photo
+def submit():
+    """Report a camera. With JavaScript the page uploads first and posts JSON to the API;
+    without it, this form carries the photo and the fields in one request."""
+    form = SubmitForm()
+    if form.validate_on_submit():
+        try:
+            sighting = submit_without_javascript(form)
+        except SubmissionError as error:
+            field = form._fields.get(error.field or "")
+            if field is not None:
+                field.errors = [*field.errors, error.message]
+            return render_template("submit/submit.html", form=form, error=error.message), (
+                error.status
+            )
+        return redirect(url_for("submit.track", reference=sighting.reference, submitted=1))
+    status = 400 if form.is_submitted() else 200
+    return render_template("submit/submit.html", form=form, vocab=vocab), status
+
+
+def submit_without_javascript(form: SubmitForm) -> Sighting:
+    fields = dict(form.data)
+    owner = upload_owner()
+    if form.upload_id.data:
+        photo = find_own_upload(form.upload_id.data, owner)
+        sighting = create_sighting(
+            with_location(fields, photo.exif_lat, photo.exif_lon), photo, borough_index()
+        )
+        db.session.commit()
+        return sighting
+    upload = next((f for f in request.files.getlist("photo") if f and f.filename), None)
+    if upload is None:
+        raise SubmissionError(400, "Add a photo of the camera.", "photo")
+    original = upload.read()
+    processed = process_upload(original, photo_limits())
+    fields = with_location(fields, processed.exif.lat, processed.exif.lon)
+    store = file_store()
+    with commit_with_files(store) as written:
+        photo = add_photo(original, processed, store, written, owner)
+        sighting = create_sighting(fields, photo, borough_index())
+    return sighting
+
+
+def with_location(fields: dict, exif_lat: float | None, exif_lon: float | None) -> dict:
+    """Typed coordinates win; otherwise the photo's own GPS; otherwise ask for them."""
+    if fields.get("lat") is not None and fields.get("lon") is not None:
+        return fields
+    if exif_lat is None or exif_lon is None:
+        raise SubmissionError(
+            400,
+            "This photo has no location in it: type the camera's latitude and longitude.",
+            "lat",
+        )
+    return {**fields, "lat": exif_lat, "lon": exif_lon, "location_source": "exif"}
+
+
+@bp.get("/submit/preview/<token>")
+def preview(token: str):
+    """The uploader's own preview, until the report is submitted; nobody else's."""
+    photo = db.session.execute(db.select(Photo).filter_by(token=token)).scalar_one_or_none()
+    if photo is None or photo.owner_hash != upload_owner():
+        abort(404)
+    response = send_file(file_store().path(photo.display_path), mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/track/<reference>")
+def track(reference: str):
+    """A report's status for the resident who kept its reference."""
+    sighting = db.session.execute(
+        db.select(Sighting).filter_by(reference=reference.strip().upper())
+    ).scalar_one_or_none()
+    if sighting is None:
+        abort(404, "No report has that reference. Check it and try again.")
+    return render_template(
+        "submit/track.html", sighting=sighting, submitted=request.args.get("submitted") == "1"
+    )
+
+
+@bp.get("/track")
+def track_lookup():
+    """Look a reference up from the form on the submission and About pages."""
+    reference = request.args.get("reference", "").strip()
+    if not reference:
+        return redirect(url_for("submit.submit"))
+    return redirect(url_for("submit.track", reference=reference))
