@@ -7,26 +7,23 @@ the commit fails: a submission is stored whole or not at all.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from hikwatch import photos, vocab
-from hikwatch.errors import Refusal
+from hikwatch.clock import london_today
+from hikwatch.errors import SubmissionError
 from hikwatch.geo import BoroughIndex
+from hikwatch.hashing import salted_hash
 from hikwatch.storage import DISPLAY, ORIGINALS, THUMBS, FileStore
 from models import Photo, Sighting, db, utcnow
 
 # Crockford's base32 without I, L, O, U: easy to read aloud and type on a phone.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
-class SubmissionError(Refusal):
-    """A resident's request we refuse, with the HTTP status and a sentence for them."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +45,7 @@ class PhotoLimits:
 
 def owner_hash(secret_key: str, session_id: str) -> str:
     """Bind an upload to the browser session that made it, without storing the session id."""
-    return hashlib.sha256(f"{secret_key}:upload-owner:{session_id}".encode()).hexdigest()
+    return salted_hash(secret_key, "upload-owner", session_id)
 
 
 def new_reference() -> str:
@@ -83,17 +80,14 @@ def commit_with_files(store: FileStore) -> Iterator[list[str]]:
 
 
 def process_upload(data: bytes, limits: PhotoLimits) -> photos.ProcessedPhoto:
-    """Validate and decode a photo, turning the photo module's refusal into ours."""
-    try:
-        return photos.process_photo(
-            data,
-            max_bytes=limits.max_bytes,
-            max_pixels=limits.max_pixels,
-            display_px=limits.display_px,
-            thumb_px=limits.thumb_px,
-        )
-    except photos.PhotoError as error:
-        raise SubmissionError(error.status, error.message, "photo") from error
+    """Validate and decode a photo under these limits; raises PhotoError (a Refusal)."""
+    return photos.process_photo(
+        data,
+        max_bytes=limits.max_bytes,
+        max_pixels=limits.max_pixels,
+        display_px=limits.display_px,
+        thumb_px=limits.thumb_px,
+    )
 
 
 def add_photo(
@@ -178,7 +172,7 @@ def create_sighting(fields: dict[str, Any], photo: Photo, index: BoroughIndex) -
         )
     seen_on = fields.get("seen_on")
     if seen_on is None:
-        seen_on = photo.exif_taken_at.date() if photo.exif_taken_at else date.today()
+        seen_on = photo.exif_taken_at.date() if photo.exif_taken_at else london_today()
     sighting = Sighting(
         reference=unused_reference(),
         status="pending",

@@ -25,9 +25,11 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
-    def set_password(self, password: str) -> None:
-        # scrypt: Werkzeug's default, memory-hard.
-        self.password_hash = generate_password_hash(password, method="scrypt")
+    def set_password(self, password: str, method: str = "scrypt") -> None:
+        """Store a salted hash; `method` is Werkzeug's (the app passes PASSWORD_HASH_METHOD).
+
+        scrypt, Werkzeug's default, is memory-hard; tests pass a cheap method instead."""
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -32,6 +32,8 @@ def base_config(tmp_path: Path, database_file: Path) -> dict:
         "TILE_URL": "",
         # Limits off, so no test trips over another's requests; tests/security enables them.
         "RATELIMIT_ENABLED": False,
+        # One round of PBKDF2 instead of scrypt: no test is about the hash's cost.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from hikwatch import config
 from models import User, db
 from tests.accounts import PASSWORD, log_in, make_user
 
@@ -43,7 +44,10 @@ def test_disabling_an_account_ends_its_sessions(app, moderator_client, moderator
     assert moderator_client.get("/moderate/").status_code == 302
 
 
-def test_passwords_are_hashed_with_scrypt(app, moderator):
+def test_passwords_are_hashed_with_scrypt(app):
+    # Production's default; every other test uses a cheap hash (see tests/conftest.py).
+    app.config["PASSWORD_HASH_METHOD"] = config.defaults(app.instance_path)["PASSWORD_HASH_METHOD"]
+    moderator = make_user(app, "moderator@example.org", "moderator")
     with app.app_context():
         user = db.session.get(User, moderator)
         assert user.password_hash.startswith("scrypt:")

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from hikwatch.moderation.removals import london_today
+from hikwatch.clock import london_today
 from models import Camera, CameraStatusChange, Photo, RemovalReport, db
 from tests.conftest import plain_jpeg, resource_bytes
 from tests.moderation_support import approve_new, post_form, submit_report

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from PIL import Image
 
+from hikwatch.clock import london_today
 from models import Photo, Sighting, db
 from tests.conftest import plain_jpeg, resource_bytes
 
@@ -265,7 +266,7 @@ def test_bad_fields_are_400_with_the_field_named(api, app, fields, field):
 
 def test_future_date_is_refused(api):
     body = upload(api, resource_bytes("big_ben.jpg")).get_json()
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (london_today() + timedelta(days=1)).isoformat()
     response = submit(api, body["upload_id"], seen_on=tomorrow)
     assert response.status_code == 400
     assert "future" in response.get_json()["error"]

@@ -12,32 +12,20 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from hikwatch.clock import london_date
+from hikwatch.errors import SnapshotExists
 from hikwatch.evidence import campaign, counts
 from hikwatch.evidence.exports import LICENCE_NOTE, safe_row
 from models import Snapshot, utcnow
 
 FORMAT = "hikwatch-snapshot/1"
-LONDON = ZoneInfo("Europe/London")
-
-
-class SnapshotExists(Exception):
-    def __init__(self, day: date) -> None:
-        super().__init__(f"A snapshot for {day.isoformat()} already exists; snapshots are "
-                         "one per day and never replaced. Take the next one tomorrow.")  # fmt: skip
-        self.day = day
-
-
-def london_date(moment_utc: datetime) -> date:
-    """The calendar day in London at a naive-UTC moment (what campaigners call 'today')."""
-    return moment_utc.replace(tzinfo=UTC).astimezone(LONDON).date()
 
 
 def build_payload(session: Session, taken_at: datetime) -> dict[str, Any]:

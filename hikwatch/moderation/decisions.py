@@ -14,17 +14,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, or_, update
 
 from hikwatch import audit
-from hikwatch.errors import Refusal
+from hikwatch.clock import london_clock
+from hikwatch.errors import ModerationError
 from hikwatch.geo import Borough, BoroughIndex
 from models import Camera, CameraStatusChange, Sighting, User, db, utcnow
 from models.moderation import REJECT_REASONS
-
-LONDON = ZoneInfo("Europe/London")
 
 # What the audit trail records of each object: the fields a decision can change.
 SIGHTING_AUDIT_FIELDS = (
@@ -57,10 +55,6 @@ CAMERA_AUDIT_FIELDS = (
 NOTE_MAX_CHARS = 2000
 
 
-class ModerationError(Refusal):
-    """A moderation request we refuse, with the HTTP status and a sentence for the moderator."""
-
-
 @dataclass(frozen=True)
 class CameraDetails:
     """What a moderator settles about a camera: where it is and what it is (validated)."""
@@ -88,11 +82,6 @@ class CameraDetails:
     def apply_to(self, target: Camera) -> None:
         for name in self.FIELDS:
             setattr(target, name, getattr(self, name))
-
-
-def london_clock(moment: datetime) -> str:
-    """'14:05' in London time, from the naive UTC the database stores."""
-    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(LONDON).strftime("%H:%M")
 
 
 # --------------------------------------------------------------------------- claims

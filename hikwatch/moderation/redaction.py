@@ -16,7 +16,7 @@ from dataclasses import asdict
 from typing import Any
 
 from hikwatch import audit, photos
-from hikwatch.moderation.decisions import ModerationError
+from hikwatch.errors import ModerationError
 from hikwatch.storage import DISPLAY, THUMBS, FileStore
 from hikwatch.submissions import PhotoLimits
 from models import Photo, User

@@ -8,10 +8,12 @@ the history, so the record shows every status a camera has had and why.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from hikwatch import audit
-from hikwatch.moderation.decisions import CAMERA_AUDIT_FIELDS, LONDON, ModerationError, clean_note
+from hikwatch.clock import london_today
+from hikwatch.errors import ModerationError
+from hikwatch.moderation.decisions import CAMERA_AUDIT_FIELDS, clean_note
 from hikwatch.submissions import new_reference
 from models import Camera, CameraStatusChange, Photo, RemovalReport, User, db, utcnow
 from models.moderation import REMOVAL_KINDS
@@ -27,10 +29,6 @@ def public_camera(camera_id: int) -> Camera | None:
     form follows the same rule.
     """
     return db.session.get(Camera, camera_id)
-
-
-def london_today() -> date:
-    return datetime.now(LONDON).date()
 
 
 def unused_removal_reference() -> str:

@@ -9,15 +9,12 @@ admin page does not let admins lock themselves out.
 from __future__ import annotations
 
 from hikwatch import audit
+from hikwatch.errors import AccountError
 from hikwatch.security import accounts as auth
 from models import User, db
 from models.user import ROLES
 
 USER_AUDIT_FIELDS = ("email", "role", "enabled")
-
-
-class AccountError(ValueError):
-    """An account change we refuse, with a sentence for the person asking."""
 
 
 def all_accounts() -> list[User]:

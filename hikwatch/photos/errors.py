@@ -1,19 +1,12 @@
-"""Why an upload is refused: :class:`PhotoError` and the messages a resident sees."""
+"""Why an upload is refused: :class:`PhotoError` and the messages a resident sees.
+
+PhotoError is one of the app's refusals (hikwatch.errors): the web layer answers it like
+any other, pointing at the form's photo field.
+"""
 
 from __future__ import annotations
 
-
-class PhotoError(Exception):
-    """An upload we refuse; ``status`` is the HTTP code, ``message`` is shown to the resident."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-    def __repr__(self) -> str:
-        return f"PhotoError({self.status}, {self.message!r})"
-
+from hikwatch.errors import PhotoError
 
 MSG_EMPTY = "The file is empty. Please choose a photo and try again."
 MSG_UNSUPPORTED = "This file is not a photo we can read (JPEG, PNG, WebP or HEIC)."

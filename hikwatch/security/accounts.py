@@ -8,13 +8,13 @@ Residents never log in. Every moderator or admin page is wrapped in
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Callable
 from datetime import timedelta
 
 from flask import abort, current_app, request
 from flask_login import LoginManager, current_user
 
+from hikwatch.hashing import salted_hash
 from models import LoginFailure, User, db, utcnow
 
 login_manager = LoginManager()
@@ -76,7 +76,7 @@ def create_user(email: str, password: str, role: str) -> User:
     if find_user(email):
         raise ValueError(f"an account for {email} already exists")
     user = User(email=email, role=role, enabled=True, session_version=1)
-    user.set_password(password)
+    user.set_password(password, method=current_app.config["PASSWORD_HASH_METHOD"])
     db.session.add(user)
     return user
 
@@ -86,11 +86,10 @@ def create_user(email: str, password: str, role: str) -> User:
 
 def _throttle_keys(email: str) -> list[str]:
     """Hashes of the email tried and of the client, salted with the app's secret."""
-    salt = current_app.config["SECRET_KEY"]
-    client = request.remote_addr or "unknown"
+    secret = current_app.config["SECRET_KEY"]
     return [
-        hashlib.sha256(f"{salt}:login-email:{email.strip().lower()}".encode()).hexdigest(),
-        hashlib.sha256(f"{salt}:login-client:{client}".encode()).hexdigest(),
+        salted_hash(secret, "login-email", email.strip().lower()),
+        salted_hash(secret, "login-client", request.remote_addr or "unknown"),
     ]
 
 

@@ -9,13 +9,9 @@ from flask import Blueprint, jsonify, request, url_for
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.core import UnboundField
 
-from hikwatch.security import rate_limit
-from hikwatch.submissions import (
-    SubmissionError,
-    create_sighting,
-    find_own_upload,
-    store_upload,
-)
+from hikwatch.errors import SubmissionError
+from hikwatch.security.limits import rate_limit
+from hikwatch.submissions import create_sighting, find_own_upload, store_upload
 from hikwatch.web.common import borough_index, file_store, photo_limits, upload_owner
 from hikwatch.web.forms import SightingFields
 from models import db

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, render_template, request, url_for
 
 from hikwatch import vocab
+from hikwatch.clock import london_today
 from hikwatch.evidence import borough_report, charts, counts, exports
 from hikwatch.evidence.campaign import FOI_LABELS, MOTION_LABELS
 from hikwatch.web.common import borough_index
@@ -123,7 +124,7 @@ def show(slug: str):
     """One council's evidence: counts traced to cameras, FOI, motion and timetable."""
     borough = borough_or_404(slug)
     figures = borough_counts().get(borough.code, counts.empty_counts())
-    report = borough_report.build(db.session, borough, figures, date.today(), cached)
+    report = borough_report.build(db.session, borough, figures, london_today(), cached)
     return render_template("boroughs/show.html", report=report, generated_at=utcnow())
 
 
@@ -166,7 +167,7 @@ def pack(slug: str):
     """A printable A4 motion pack: map, counts, council cameras, FOI, record, method."""
     borough = borough_or_404(slug)
     figures = borough_counts().get(borough.code, counts.empty_counts())
-    report = borough_report.build(db.session, borough, figures, date.today(), cached)
+    report = borough_report.build(db.session, borough, figures, london_today(), cached)
     limit = borough_report.PACK_COUNCIL_CAMERAS
     geometry = borough_index().geometry(borough.code)
     return render_template(

@@ -11,19 +11,10 @@ from __future__ import annotations
 from flask import Flask, Response
 from flask_compress import Compress
 
-COMPRESSED_MIMETYPES = [
-    "text/html",
-    "text/css",
-    "text/javascript",  # what Flask sends .js files as
-    "application/javascript",
-    "application/json",
-    "image/svg+xml",
-]
-
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_MIMETYPES)
-    enabled = app.config.get("COMPRESS_REGISTER", True)
+    # COMPRESS_REGISTER and COMPRESS_MIMETYPES come from hikwatch.config.
+    enabled = app.config["COMPRESS_REGISTER"]
     # Flask-Compress would register its own hook; ours wraps it (see below) instead.
     app.config["COMPRESS_REGISTER"] = False
     # One per app, not one per module: Flask-Compress keeps the app's settings on it.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from datetime import date
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -26,6 +25,7 @@ from wtforms.validators import (
 )
 
 from hikwatch import vocab
+from hikwatch.clock import london_today
 
 
 def choices(table: dict[str, str]) -> list[SelectChoice]:
@@ -55,7 +55,8 @@ class FiniteFloatField(StringField):
 
 
 def not_in_future(form, field):
-    if field.data and field.data > date.today():
+    # London's today: just after midnight a resident's date is already ahead of UTC's.
+    if field.data and field.data > london_today():
         raise ValidationError("The date seen cannot be in the future.")
 
 

@@ -8,9 +8,10 @@ from flask_wtf.file import FileField
 from wtforms import DateField, RadioField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
+from hikwatch.errors import PhotoError, SubmissionError
 from hikwatch.moderation import removals
-from hikwatch.security import rate_limit
-from hikwatch.submissions import SubmissionError, add_photo, commit_with_files, process_upload
+from hikwatch.security.limits import rate_limit
+from hikwatch.submissions import add_photo, commit_with_files, process_upload
 from hikwatch.web.common import borough_index, file_store, photo_limits, upload_owner
 from hikwatch.web.forms import choices, not_in_future
 from models import RemovalReport, db
@@ -52,7 +53,7 @@ def report_removal(camera_id: int):
     if form.validate_on_submit():
         try:
             report = store_report(camera, form)
-        except SubmissionError as refusal:
+        except (SubmissionError, PhotoError) as refusal:
             form.photo.errors = [refusal.message]
             error, status = refusal.message, refusal.status
         else:

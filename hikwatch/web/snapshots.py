@@ -8,6 +8,7 @@ from datetime import date
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from hikwatch.errors import SnapshotExists
 from hikwatch.evidence import exports, snapshots
 from hikwatch.security.accounts import admin_required
 from hikwatch.web.evidence_support import borough_or_404
@@ -42,7 +43,7 @@ def index():
 def take():
     try:
         snapshot = snapshots.take(db.session, current_user.id)
-    except snapshots.SnapshotExists as exists:
+    except SnapshotExists as exists:
         flash(str(exists), "error")
         return redirect(url_for("snapshots.index")), 303
     flash(f"Snapshot for {snapshot.taken_on.isoformat()} taken.", "success")

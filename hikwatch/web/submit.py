@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 
 from hikwatch import vocab
-from hikwatch.security import rate_limit
+from hikwatch.errors import PhotoError, SubmissionError
+from hikwatch.security.limits import rate_limit
 from hikwatch.submissions import (
-    SubmissionError,
     add_photo,
     commit_with_files,
     create_sighting,
@@ -30,7 +30,7 @@ def submit():
     if form.validate_on_submit():
         try:
             sighting = submit_without_javascript(form)
-        except SubmissionError as error:
+        except (SubmissionError, PhotoError) as error:
             field = form._fields.get(error.field or "")
             if field is not None:
                 field.errors = [*field.errors, error.message]

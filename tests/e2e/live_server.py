@@ -41,6 +41,8 @@ def server_config(folder: Path, database_file: Path) -> dict:
         "TILE_URL": "",
         # A test session uploads more photos from 127.0.0.1 than a resident would.
         "RATELIMIT_ENABLED": False,
+        # One round of PBKDF2 instead of scrypt: the browser tests log in a lot.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
     }
 
 

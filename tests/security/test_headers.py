@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hikwatch import create_app
-from hikwatch.security import content_security_policy, origin_of
+from hikwatch.security.headers import content_security_policy, origin_of
 from tests.conftest import base_config
 from tests.security.routes import fetch, get_rules, sample_path
 

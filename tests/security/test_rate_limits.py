@@ -9,7 +9,7 @@ import secrets
 import pytest
 
 from hikwatch import create_app
-from hikwatch.security import LIMIT_CONFIG_KEYS, client_key
+from hikwatch.security.limits import LIMIT_CONFIG_KEYS, client_key
 from tests.accounts import log_in
 from tests.conftest import base_config, csrf_token, plain_jpeg
 

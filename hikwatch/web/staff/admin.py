@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from flask import (
     Blueprint,
@@ -17,9 +17,9 @@ from flask import (
     url_for,
 )
 
+from hikwatch.clock import start_of_london_day
+from hikwatch.errors import AccountError
 from hikwatch.moderation import staff
-from hikwatch.moderation.decisions import LONDON
-from hikwatch.moderation.staff import AccountError
 from hikwatch.security.accounts import admin_required
 from hikwatch.web.staff.common import acting_user
 from hikwatch.web.staff.forms import NewAccountForm, RoleForm
@@ -135,11 +135,6 @@ def parse_day(raw: str | None) -> date | None:
         return date.fromisoformat(raw) if raw else None
     except ValueError:
         return None
-
-
-def start_of_london_day(day: date) -> datetime:
-    """Naive UTC, as stored, of midnight in London (the dates admins think in)."""
-    return datetime.combine(day, time.min, tzinfo=LONDON).astimezone(UTC).replace(tzinfo=None)
 
 
 def distinct_values(column) -> list[str]:

@@ -6,8 +6,8 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 
 from hikwatch import vocab
+from hikwatch.errors import ModerationError
 from hikwatch.moderation import decisions, duplicates, removals
-from hikwatch.moderation.decisions import ModerationError
 from hikwatch.security.accounts import moderator_required
 from hikwatch.web.common import borough_index
 from hikwatch.web.staff.common import acting_user

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint
 from flask_login import current_user
 
-from hikwatch.moderation.decisions import LONDON, london_clock
+from hikwatch.clock import london_clock, london_datetime
 from models import User, utcnow
 
 # The blueprints behind moderator and admin logins; the role test walks all of them.
@@ -18,13 +17,6 @@ STAFF_BLUEPRINTS = ("moderate", "moderate_photos", "moderate_cameras", "moderate
 def acting_user() -> User:
     """The logged-in moderator or admin as a model instance (not the proxy)."""
     return current_user._get_current_object()
-
-
-def london_datetime(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    local = moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(LONDON)
-    return local.strftime("%-d %b %Y %H:%M")
 
 
 def age(moment: datetime | None) -> str:

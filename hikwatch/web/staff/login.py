@@ -10,13 +10,13 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
-from hikwatch.security import rate_limit
 from hikwatch.security.accounts import (
     clear_login_failures,
     find_user,
     login_locked_for,
     record_login_failure,
 )
+from hikwatch.security.limits import rate_limit
 from models import db, utcnow
 
 bp = Blueprint("auth", __name__)

@@ -18,11 +18,11 @@ from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
 from hikwatch import vocab
+from hikwatch.clock import london_clock
+from hikwatch.errors import ModerationError, wants_json
 from hikwatch.geo import distance_m
 from hikwatch.moderation import decisions, duplicates, redaction
-from hikwatch.moderation.decisions import ModerationError
 from hikwatch.security.accounts import moderator_required
-from hikwatch.web import wants_json
 from hikwatch.web.common import borough_index
 from hikwatch.web.staff import common as moderation_common
 from hikwatch.web.staff.common import acting_user
@@ -162,7 +162,7 @@ def claim(sighting_id: int):
     db.session.commit()
     if not wants_json():
         return redirect(url_for(".sighting", sighting_id=sighting_id))
-    until = decisions.london_clock(report.claimed_until) if report.claimed_until else None
+    until = london_clock(report.claimed_until) if report.claimed_until else None
     body = {"held": held, "until": until}
     if not held:
         body["error"] = (

@@ -18,8 +18,8 @@ from flask import (
     url_for,
 )
 
+from hikwatch.errors import ModerationError
 from hikwatch.moderation import decisions, redaction
-from hikwatch.moderation.decisions import ModerationError
 from hikwatch.security.accounts import moderator_required
 from hikwatch.submissions import commit_with_files
 from hikwatch.web.common import file_store, photo_limits

@@ -1,0 +1,133 @@
+"""Every setting Hikwatch reads, with its default, in one place.
+
+`create_app` layers three sources, each overriding the one before:
+
+1. `defaults(instance_path)` below;
+2. `FLASK_<NAME>` environment variables (values parsed as JSON where they can be, so
+   `FLASK_RATELIMIT_ENABLED=false` is the boolean false);
+3. the mapping passed to `create_app` (tests and benchmarks).
+
+The README's configuration table lists every key here (a test checks it). Flask and the
+extensions have further settings of their own; only the ones Hikwatch sets are here.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+# The project folder: templates/, static/, data/, migrations/ and uploads/ sit at its top.
+ROOT = Path(__file__).resolve().parent.parent
+
+LEAFLET_VERSION = "1.9.4"
+
+# Computed by the app from other settings, never set by hand (and so not in the README).
+INTERNAL_KEYS = frozenset({"_CSP"})
+
+# What Flask-Compress compresses; photos and PNGs are compressed already.
+COMPRESSED_MIMETYPES = [
+    "text/html",
+    "text/css",
+    "text/javascript",  # what Flask sends .js files as
+    "application/javascript",
+    "application/json",
+    "image/svg+xml",
+]
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    """The defaults, before FLASK_* environment variables and test config."""
+    return {
+        # ---- storage and data
+        # Any SQLAlchemy URL; PostgreSQL in production.
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + os.path.join(instance_path, "hikwatch.db"),
+        # Photos: private originals and the public, metadata-free derivatives.
+        "UPLOAD_FOLDER": str(ROOT / "uploads"),
+        # The 33 council areas' boundaries, read once per process.
+        "BOROUGHS_GEOJSON": str(ROOT / "data" / "london_boroughs.geojson"),
+        # The Freedom of Information findings quoted on the About page.
+        "FOI_CSV": str(ROOT / "data" / "foi_hikvision_london.csv"),
+        # ---- photos
+        # At most 20 MB per photo.
+        "PHOTO_MAX_BYTES": 20 * 1024 * 1024,
+        # Whole request: one photo plus a little form data besides.
+        "MAX_CONTENT_LENGTH": 21 * 1024 * 1024,
+        # Decompression-bomb guard: more pixels than this are refused before decoding.
+        "PHOTO_MAX_PIXELS": 100_000_000,
+        # Longest side of the public display image and of the thumbnail, in pixels.
+        "DISPLAY_PX": 1600,
+        "THUMB_PX": 400,
+        # Uploads the resident never submitted are swept after this many hours.
+        "UPLOAD_MAX_AGE_HOURS": 24,
+        # ---- maps
+        # "cdn" (the design card's default) or "local" (served from static/vendor,
+        # fetched by `make run`/`make test`; what tests and offline machines use).
+        "LEAFLET_SOURCE": "cdn",
+        # Where Leaflet comes from with LEAFLET_SOURCE=cdn, and the subresource-integrity
+        # hashes of its script and stylesheet (pinned to LEAFLET_VERSION).
+        "LEAFLET_CDN": f"https://unpkg.com/leaflet@{LEAFLET_VERSION}/dist/",
+        "LEAFLET_JS_SRI": "sha256-20nQCchB9co0qIjJZRGuk2/Z9VM+kNiyxNV1lvTlZBo=",
+        "LEAFLET_CSS_SRI": "sha256-p4NxAoJBhIIN+hmNHrzRCf9tD/miZyoHS5obTRR9BMY=",
+        # The map tiles (empty: boundaries and pins on a plain background) and their credit.
+        "TILE_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "TILE_ATTRIBUTION": (
+            '&copy; <a href="https://www.openstreetmap.org/copyright">'
+            "OpenStreetMap</a> contributors"
+        ),
+        # ---- sessions and accounts
+        # CSRF tokens last as long as the session: a resident may take a while to send.
+        "WTF_CSRF_TIME_LIMIT": None,
+        # Session cookies: never readable by scripts, not sent on cross-site requests.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        # Set FLASK_SESSION_COOKIE_SECURE=true when served over HTTPS.
+        "SESSION_COOKIE_SECURE": False,
+        # The same for Flask-Login's "remember me" cookie.
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # Werkzeug's password hash for staff accounts: scrypt is memory-hard. Tests use a
+        # cheap one, since every test that logs in would otherwise pay for scrypt.
+        "PASSWORD_HASH_METHOD": "scrypt",
+        # Failed logins per email and per client within the window before a pause.
+        "LOGIN_FAILURE_LIMIT": 5,
+        "LOGIN_FAILURE_WINDOW_MINUTES": 15,
+        # ---- moderation
+        # Opening a report reserves it for its moderator this long.
+        "CLAIM_MINUTES": 10,
+        # Duplicate suggestions: known cameras this close to the pin (metres)…
+        "DUPLICATE_RADIUS_M": 30,
+        # …and photos whose 64-bit perceptual hashes differ in at most this many bits.
+        "PHASH_MAX_DISTANCE": 8,
+        # The map on a report shows known cameras this close (metres).
+        "NEARBY_CAMERAS_M": 50,
+        # Events per page of /admin/audit.
+        "AUDIT_PAGE_SIZE": 50,
+        # ---- rate limits (Flask-Limiter) and request sizes
+        # False turns every rate limit off (tests do; tests/security turns them on).
+        "RATELIMIT_ENABLED": True,
+        # memory:// is per process: with several gunicorn workers set
+        # FLASK_RATELIMIT_STORAGE_URI=redis://host:6379/0 so the workers share counts.
+        "RATELIMIT_STORAGE_URI": "memory://",
+        # X-RateLimit-* and Retry-After headers, so scripts can tell when to try again.
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Counts over a sliding window: no burst allowed at the turn of each minute.
+        "RATELIMIT_STRATEGY": "moving-window",
+        # A resident on a walk may photograph dozens of cameras, and a whole campaign
+        # group may share one mobile-carrier address: generous per hour, slower per minute.
+        "RATELIMIT_UPLOADS": "20 per minute;200 per hour",
+        "RATELIMIT_SUBMISSIONS": "20 per minute;200 per hour",
+        "RATELIMIT_REMOVALS": "10 per minute;60 per hour",
+        "RATELIMIT_LOGIN": "10 per minute;50 per hour",
+        # JSON and form bodies are small; photos travel as multipart and have their own limit.
+        "JSON_MAX_BYTES": 64 * 1024,
+        # ---- proxies and headers
+        # Number of TLS proxies in front of the app whose X-Forwarded-* headers to trust.
+        "PROXY_FIX": 0,
+        # Strict-Transport-Security max-age on HTTPS responses (0: no header).
+        "HSTS_SECONDS": 365 * 24 * 3600,
+        # ---- compression (Flask-Compress)
+        # False turns response compression off (the benchmarks' uncompressed baseline).
+        "COMPRESS_REGISTER": True,
+        "COMPRESS_MIMETYPES": list(COMPRESSED_MIMETYPES),
+    }
