@@ -6,11 +6,15 @@ the admin page. Every change is audited (with no user: it came from the console)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
 from flask.cli import AppGroup
 
+from hikwatch.errors import AccountError
 from hikwatch.moderation import staff
-from models import User, db
+from models import db
 from models.user import ROLES
 
 FIRST_ADMIN_COMMAND = ".venv/bin/flask --app app users create --email YOU@EXAMPLE.ORG --role admin"
@@ -22,10 +26,6 @@ email_option = click.option("--email", required=True, help="The account's email 
 @click.group("users", cls=AppGroup)
 def users() -> None:
     """Create, list, disable and enable moderator and admin accounts."""
-
-
-def no_admin_yet() -> bool:
-    return db.session.execute(db.select(User.id).filter_by(role="admin")).first() is None
 
 
 @users.command("create")
@@ -94,14 +94,11 @@ def set_role(email: str, role: str) -> None:
     click.echo(f"{user.email} is now {role}." if changed else f"{user.email} already was {role}.")
 
 
-class _refusals:
+@contextmanager
+def _refusals() -> Iterator[None]:
     """Turn an AccountError into a clean command-line error (exit status 1)."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind, error, traceback) -> bool:
-        if isinstance(error, staff.AccountError):
-            db.session.rollback()
-            raise click.ClickException(str(error))
-        return False
+    try:
+        yield
+    except AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None

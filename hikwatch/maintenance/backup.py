@@ -34,9 +34,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import click
-from flask import current_app
-from flask.cli import with_appcontext
 from sqlalchemy import Date, DateTime, Engine, Integer, Table, create_engine, inspect, text
 
 from hikwatch.storage import FileStore
@@ -50,8 +47,8 @@ UPLOADS_FOLDER = "uploads"
 CHUNK = 1024 * 1024
 
 
-class BackupError(click.ClickException):
-    """A backup or restore we refuse, with the reason for the operator."""
+class BackupError(Exception):
+    """A backup or restore we refuse, with the reason for the operator (the CLI shows it)."""
 
 
 def sha256_of(path: Path) -> str:
@@ -77,7 +74,7 @@ def current_revision(engine: Engine) -> str | None:
 # ---------------------------------------------------------------- backup
 
 
-def make_backup(destination: Path) -> dict:
+def make_backup(destination: Path, store: FileStore) -> dict:
     """Write a backup of the running app's database and uploads into `destination`."""
     destination = Path(destination)
     if destination.exists() and any(destination.iterdir()):
@@ -98,7 +95,6 @@ def make_backup(destination: Path) -> dict:
         manifest["database"] = {"kind": "jsonl", "folder": TABLES_FOLDER}
     manifest["row_counts"] = snapshot["row_counts"]
 
-    store: FileStore = current_app.extensions["file_store"]
     files, vanished = copy_uploads(store, snapshot["photo_paths"], destination / UPLOADS_FOLDER)
     manifest["uploads"] = files
     # Deleted between the snapshot and the copy (a sweep, say): restore reports them.
@@ -255,7 +251,7 @@ def database_is_empty(engine: Engine) -> bool:
         )
 
 
-def restore_backup(source: Path, *, replace: bool = False) -> dict:
+def restore_backup(source: Path, store: FileStore, *, replace: bool = False) -> dict:
     """Restore a verified backup into the app's database and upload folder."""
     from flask_migrate import upgrade
 
@@ -293,7 +289,6 @@ def restore_backup(source: Path, *, replace: bool = False) -> dict:
     if counts != manifest["row_counts"]:
         raise BackupError(f"Row counts after restore {counts} differ from the backup's.")
 
-    store: FileStore = current_app.extensions["file_store"]
     for relative in manifest["uploads"]:
         store.write(relative, (source / UPLOADS_FOLDER / relative).read_bytes())
     return manifest
@@ -312,42 +307,3 @@ def reset_sequences(connection) -> None:
                 ),
                 {"table": table.name, "column": column.name},
             )
-
-
-# ---------------------------------------------------------------- command line
-
-
-@click.command("backup")
-@click.argument("destination", type=click.Path(file_okay=False, path_type=Path))
-@with_appcontext
-def backup_command(destination: Path) -> None:
-    """Back up the database and uploaded photos into DESTINATION (a new folder).
-
-    Safe while the app is serving. Keep backups off this machine.
-    """
-    manifest = make_backup(destination)
-    rows = sum(manifest["row_counts"].values())
-    click.echo(
-        f"Backed up {rows} row(s) in {len(manifest['row_counts'])} table(s) and "
-        f"{len(manifest['uploads'])} file(s) to {destination}."
-    )
-    for relative in manifest["vanished_during_backup"]:
-        click.echo(f"deleted while backing up (not in this backup): {relative}")
-
-
-@click.command("restore")
-@click.argument("source", type=click.Path(file_okay=False, exists=True, path_type=Path))
-@click.option("--replace", is_flag=True, help="Overwrite a database that already holds data.")
-@with_appcontext
-def restore_command(source: Path, replace: bool) -> None:
-    """Restore a backup made by `flask backup`, after checking every file's sha256.
-
-    Stop the app first. Files in the upload folder that the backup does not know are left
-    where they are: `flask storage check --fix` removes them.
-    """
-    manifest = restore_backup(source, replace=replace)
-    rows = sum(manifest["row_counts"].values())
-    click.echo(
-        f"Restored {rows} row(s) and {len(manifest['uploads'])} file(s) from {source}; "
-        "every checksum and row count matched."
-    )

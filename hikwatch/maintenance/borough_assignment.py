@@ -12,8 +12,9 @@ import numpy as np
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from hikwatch import audit
 from hikwatch.geo import BoroughIndex
-from models import Camera
+from models import Camera, Sighting
 
 CHUNK = 50_000
 
@@ -64,3 +65,30 @@ def reassign(
     if not dry_run:
         session.commit()
     return result
+
+
+# What `flask boroughs reassign` re-assigns, in order, by the label it reports them under.
+REASSIGNED_MODELS: dict[str, type] = {"cameras": Camera, "reports": Sighting}
+
+
+def reassign_everything(
+    session: Session, index: BoroughIndex, *, dry_run: bool = False
+) -> dict[str, Reassignment]:
+    """Re-assign cameras, then reports; each batch that moved rows is audited and committed.
+
+    No user is recorded: this is run from the server's console after a boundary change.
+    """
+    results = {}
+    for label, model in REASSIGNED_MODELS.items():
+        result = reassign(session, index, model, dry_run=dry_run)
+        if sum(result.changed.values()) and not dry_run:
+            audit.record(
+                None,
+                f"boroughs.reassign.{label}",
+                "borough",
+                "*",
+                after={"changed": result.changed, "outside": result.outside[:1000]},
+            )
+            session.commit()
+        results[label] = result
+    return results

@@ -21,10 +21,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-import click
-from flask import current_app
-from flask.cli import AppGroup
-
 from hikwatch.storage import TEMP_PREFIX, FileStore
 from hikwatch.submissions import photos_in_use
 from models import Photo, db
@@ -110,69 +106,3 @@ def fix_storage(store: FileStore, report: StorageReport) -> None:
         store.delete(*remaining)  # after the commit: a failed commit keeps the files
         report.deleted_files.extend(remaining)
         report.deleted_photo_ids.append(item.photo_id)
-
-
-# ---------------------------------------------------------------- command line
-
-
-@click.group("storage", cls=AppGroup)
-def storage() -> None:
-    """Check that uploads/ and the database agree."""
-
-
-@storage.command("check")
-@click.option(
-    "--fix",
-    is_flag=True,
-    help="Delete orphaned and temporary files, and "
-    "unsubmitted photo rows whose files are missing. Never deletes a report.",
-)
-@click.option(
-    "--grace-minutes",
-    type=float,
-    default=DEFAULT_GRACE_MINUTES,
-    show_default=True,
-    help="Ignore unreferenced files younger than this (the app may be about to commit them).",
-)
-def check_command(fix: bool, grace_minutes: float) -> None:
-    """Report orphaned files, stray temporary files and photo rows whose files are missing.
-
-    Exits with status 1 while a problem remains, so a scheduler can alert on it.
-    """
-    store: FileStore = current_app.extensions["file_store"]
-    report = check_storage(store, fix=fix, grace_seconds=grace_minutes * 60)
-    click.echo(
-        f"Checked {report.photos_checked} photo row(s) and {report.files_checked} file(s) "
-        f"under {store.root}."
-    )
-    for relative in report.orphans:
-        click.echo(f"orphaned file: {relative}")
-    for relative in report.temporary:
-        click.echo(f"temporary file: {relative}")
-    for item in report.missing:
-        kind = "photo of a report" if item.in_use else "unsubmitted upload"
-        click.echo(f"missing files for photo {item.photo_id} ({kind}): {', '.join(item.paths)}")
-    if report.too_recent:
-        click.echo(
-            f"{len(report.too_recent)} unreferenced file(s) younger than {grace_minutes:g} "
-            "minutes left alone (possibly being saved right now)."
-        )
-    if fix:
-        click.echo(
-            f"Deleted {len(report.deleted_files)} file(s) and "
-            f"{len(report.deleted_photo_ids)} unsubmitted photo row(s)."
-        )
-        unresolved = report.unresolved
-        for item in unresolved:
-            click.echo(
-                f"NOT FIXED: photo {item.photo_id} belongs to a report; restore its files "
-                "from a backup (`flask --app app restore`)."
-            )
-        if unresolved:
-            raise SystemExit(1)
-        click.echo("Storage and database agree.")
-        return
-    if report.problems:
-        click.echo(f"{report.problems} problem(s); run with --fix to repair what is safe.")
-        raise SystemExit(1)
-    click.echo("Storage and database agree.")

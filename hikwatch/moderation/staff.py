@@ -21,6 +21,11 @@ def all_accounts() -> list[User]:
     return list(db.session.execute(db.select(User).order_by(User.email)).scalars())
 
 
+def no_admin_yet() -> bool:
+    """A fresh install: nobody can log in to moderate until the first admin is made."""
+    return db.session.execute(db.select(User.id).filter_by(role="admin")).first() is None
+
+
 def enabled_admin_count() -> int:
     return db.session.execute(
         db.select(db.func.count()).select_from(User).filter_by(role="admin", enabled=True)
