@@ -25,7 +25,6 @@ from pathlib import Path
 import benchlib
 from benchlib import milliseconds, p50_p95, print_table, record
 
-sys.path.insert(0, str(benchlib.ROOT))
 sys.path.insert(0, str(benchlib.ROOT / "bench"))
 
 PAGES = [

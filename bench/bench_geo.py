@@ -18,13 +18,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import benchlib
 import numpy as np
 from shapely.geometry import Point, shape
-
-# So that `import geo` works when this is run as a script from anywhere.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import benchlib
 
 from hikwatch import geo
 

@@ -31,7 +31,6 @@ from pathlib import Path
 import benchlib
 from benchlib import kilobytes, milliseconds, p50_p95, print_table, record
 
-sys.path.insert(0, str(benchlib.ROOT))
 sys.path.insert(0, str(benchlib.ROOT / "bench"))
 
 LONDON = (-0.5104, 51.2868, 0.3340, 51.6919)  # min lon, min lat, max lon, max lat

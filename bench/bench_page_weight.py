@@ -27,7 +27,6 @@ from pathlib import Path
 import benchlib
 from benchlib import kilobytes, print_table, record
 
-sys.path.insert(0, str(benchlib.ROOT))
 sys.path.insert(0, str(benchlib.ROOT / "bench"))
 
 PAGES = ["/", "/submit"]

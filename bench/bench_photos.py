@@ -22,23 +22,19 @@ from __future__ import annotations
 import argparse
 import io
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+import benchlib  # bench/ is on the path when run as a script
 import numpy as np
 from PIL import Image, ImageOps
 
+from hikwatch import photos
+from hikwatch.photos.decoding import fit
+from hikwatch.photos.rendering import _JPEG_SAVE_OPTIONS
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import benchlib  # noqa: E402  (bench/ is on the path when run as a script)
-
-from hikwatch import photos  # noqa: E402  (needs the sys.path line above when run as a script)
-from hikwatch.photos.decoding import fit  # noqa: E402
-from hikwatch.photos.rendering import _JPEG_SAVE_OPTIONS  # noqa: E402
-
 RESOURCES = ROOT / "tests" / "resources"
 CAMERA_SOURCE = RESOURCES / "IMG_20180725_163423-tiny.jpg"  # a real Pixel photo, 1012x759
 HEIC_SOURCE = RESOURCES / "sewing-threads.heic"  # a real Samsung photo, 4000x3000

@@ -29,7 +29,6 @@ import benchlib
 import numpy as np
 from benchlib import print_table, record
 
-sys.path.insert(0, str(benchlib.ROOT))
 sys.path.insert(0, str(benchlib.ROOT / "bench"))
 
 BOUNDARIES = benchlib.ROOT / "data" / "london_boroughs.geojson"

@@ -14,7 +14,6 @@ marked as synthetic by having no creating moderator, no linked reports and brand
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -22,7 +21,6 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 OUT = ROOT / "bench" / "out"
 # Where `make bench` builds its PostgreSQL copy (created when missing, never a real database).

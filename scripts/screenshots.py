@@ -19,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# hikwatch is installed; the browser-test helpers below are not (tests/ is no package to
+# install), so they are imported from this checkout.
 sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402

@@ -25,14 +25,12 @@ import numpy as np
 import pytest
 from PIL import Image, ImageCms, ImageDraw, ImageFont, ImageOps
 
+from hikwatch import photos
+from hikwatch.photos import ExifSummary, PhotoError, Redaction
+from hikwatch.photos.decoding import decode
+from hikwatch.photos.formats import _boxes
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from hikwatch import photos  # noqa: E402  (the path line above lets this run without an installed package)
-from hikwatch.photos import ExifSummary, PhotoError, Redaction  # noqa: E402
-from hikwatch.photos.decoding import decode  # noqa: E402
-from hikwatch.photos.formats import _boxes  # noqa: E402
-
 RESOURCES = Path(__file__).resolve().parent / "resources"
 MANIFEST = list(csv.DictReader((RESOURCES / "manifest.csv").open(encoding="utf-8")))
 HEIC_FILES = ("lupine-oakland.heic", "xiaomi.heic", "sewing-threads.heic")
