@@ -1,6 +1,6 @@
 # Hikwatch: two commands for a newcomer (see README):
 #   make run    set up .venv, fetch Leaflet, migrate, serve http://127.0.0.1:5000
-#   make test   set up .venv with test tools, run the whole suite
+#   make test   set up .venv with test tools, lint, type-check, run the whole suite
 
 PYTHON ?= python3
 VENV := .venv
@@ -35,6 +35,7 @@ test: $(VENV)/.installed-test
 	$(BIN)/python scripts/install_browser.py
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy hikwatch models
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
 	@# With TEST_DATABASE_URL (.ci/run sets it when PostgreSQL answers): everything again on
 	@# PostgreSQL, browser tests apart (they stay on SQLite).
@@ -46,6 +47,7 @@ test: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy hikwatch models
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .

@@ -308,7 +308,9 @@ class BoroughIndex:
                     return k
         return _OUTSIDE
 
-    def _exact_many(self, xs: NDArray[np.float64], ys: NDArray[np.float64]) -> NDArray[np.int8]:
+    def _exact_many(
+        self, xs: NDArray[np.floating[Any]], ys: NDArray[np.floating[Any]]
+    ) -> NDArray[np.int8]:
         """Vectorised :meth:`_exact_one`: same predicate, same lowest-code rule."""
         out = np.full(xs.shape, _OUTSIDE, dtype=np.int8)
         if xs.size == 0:

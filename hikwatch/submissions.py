@@ -159,7 +159,7 @@ def find_own_upload(token: str | None, owner: str) -> Photo:
 def create_sighting(fields: dict[str, Any], photo: Photo, index: BoroughIndex) -> Sighting:
     """Step 2: stage a pending Sighting for an uploaded photo (the caller commits).
 
-    `fields` are already validated values (see views.forms.SightingFields).
+    `fields` are already validated values (see hikwatch.web.forms.SightingFields).
     """
     lat, lon = fields["lat"], fields["lon"]
     borough = index.locate(lon, lat)

@@ -1,10 +1,11 @@
 """Database tables. `db` is the Flask-SQLAlchemy handle every module shares."""
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 
 # Named constraints so Alembic can alter them on SQLite (batch mode) and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -21,6 +22,18 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The base class of every table. mypy cannot follow a base class that is an attribute of
+# an object (db.Model), and db.Model is built from Base, so type checking sees Base.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
+
+
+# What domain functions take: a plain SQLAlchemy Session (scripts, benchmarks, tests) or
+# Flask-SQLAlchemy's db.session, a scoped_session that stands in for the request's own.
+DbSession: TypeAlias = Session | scoped_session[Any]
 
 
 def utcnow() -> datetime:

@@ -1,10 +1,10 @@
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models import db
+from models import Model
 
 
-class Borough(db.Model):
+class Borough(Model):
     """One of the 33 London local authorities, keyed by its ONS GSS code."""
 
     __tablename__ = "borough"

@@ -1,13 +1,17 @@
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models import db, utcnow
+from models import Model, utcnow
 from models.borough import Borough
 
+if TYPE_CHECKING:
+    from models.sighting import Sighting
 
-class Camera(db.Model):
+
+class Camera(Model):
     """A physical camera that moderators have confirmed; counts are counts of these."""
 
     __tablename__ = "camera"
@@ -43,6 +47,6 @@ class Camera(db.Model):
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     borough: Mapped[Borough] = relationship()
-    sightings: Mapped[list["Sighting"]] = relationship(  # noqa: F821
+    sightings: Mapped[list["Sighting"]] = relationship(
         back_populates="camera", order_by="Sighting.created_at"
     )

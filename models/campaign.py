@@ -6,13 +6,13 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models import db, utcnow
+from models import Model, utcnow
 
 MOTION_STATUSES = ("none", "tabled", "passed", "amended", "rejected", "withdrawn")
 FOI_FINDINGS = ("yes", "no", "unknown")
 
 
-class BoroughCampaign(db.Model):
+class BoroughCampaign(Model):
     """The current campaign record of one borough; its history is in the audit trail."""
 
     __tablename__ = "borough_campaign"
@@ -31,7 +31,7 @@ class BoroughCampaign(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Snapshot(db.Model):
+class Snapshot(Model):
     """Every borough's counts frozen at one moment, with the camera ids behind each count.
 
     Immutable: written once, never updated; `payload_sha256` lets anyone check it.

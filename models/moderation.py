@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models import db, utcnow
+from models import Model, utcnow
 from models.photo import Photo
 from models.user import User
 
@@ -26,7 +26,7 @@ REMOVAL_KINDS = {
 }
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """One moderation or admin action. Append-only: the app never updates or deletes these."""
 
     __tablename__ = "audit_event"
@@ -44,7 +44,7 @@ class AuditEvent(db.Model):
     reason: Mapped[str | None] = mapped_column(Text)
 
 
-class CameraStatusChange(db.Model):
+class CameraStatusChange(Model):
     """A camera's status over time (active, removed, replaced, covered), shown publicly."""
 
     __tablename__ = "camera_status_change"
@@ -58,7 +58,7 @@ class CameraStatusChange(db.Model):
     note: Mapped[str | None] = mapped_column(Text)
 
 
-class RemovalReport(db.Model):
+class RemovalReport(Model):
     """Someone says a camera is gone, replaced or covered; a moderator confirms or rejects."""
 
     __tablename__ = "removal_report"

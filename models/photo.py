@@ -4,10 +4,10 @@ from typing import Any
 from sqlalchemy import JSON, Float, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models import db, utcnow
+from models import Model, utcnow
 
 
-class Photo(db.Model):
+class Photo(Model):
     """One uploaded photo: the private original and its metadata-free derivatives.
 
     A photo exists from the moment it is uploaded, before the resident has

@@ -1,14 +1,18 @@
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models import db, utcnow
+from models import Model, utcnow
 from models.borough import Borough
 from models.photo import Photo
 
+if TYPE_CHECKING:
+    from models.camera import Camera
 
-class Sighting(db.Model):
+
+class Sighting(Model):
     """One resident's report of a camera: a photo, where it is, and what they saw.
 
     Pending until a moderator decides; nothing here is public before then, and
@@ -48,7 +52,7 @@ class Sighting(db.Model):
     contact_email: Mapped[str | None] = mapped_column(String(254))
 
     camera_id: Mapped[int | None] = mapped_column(ForeignKey("camera.id"), index=True)
-    camera: Mapped["Camera | None"] = relationship(back_populates="sightings")  # noqa: F821
+    camera: Mapped["Camera | None"] = relationship(back_populates="sightings")
 
     # Moderation. A claim stops two moderators deciding the same report at once.
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

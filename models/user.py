@@ -5,12 +5,12 @@ from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models import db, utcnow
+from models import Model, utcnow
 
 ROLES = ("moderator", "admin")
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A moderator or admin. Residents never need an account."""
 
     __tablename__ = "user_account"
@@ -53,7 +53,7 @@ class User(UserMixin, db.Model):
         self.session_version = (self.session_version or 1) + 1
 
 
-class LoginFailure(db.Model):
+class LoginFailure(Model):
     """A failed login, keyed by a hash of the email tried or of the client, for throttling."""
 
     __tablename__ = "login_failure"

@@ -13,11 +13,11 @@ from typing import TypeVar
 
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from hikwatch import vocab
 from hikwatch.evidence import campaign, charts, counts, exports, mapdata, public_photos, snapshots
-from models import Borough, BoroughCampaign, Camera, CameraStatusChange, Snapshot
+from hikwatch.evidence.campaign import HistoryEntry
+from models import Borough, BoroughCampaign, Camera, CameraStatusChange, DbSession, Snapshot
 
 T = TypeVar("T")
 Cache = Callable[[Hashable, Callable[[], T]], T]
@@ -38,7 +38,7 @@ class BoroughReport:
     by_type: list[tuple[str, int]]
     recent: list[tuple[Camera, int | None]]
     removals: list[tuple[str, date, int]]
-    history: list[campaign.HistoryEntry]
+    history: list[HistoryEntry]
     latest_snapshot: Snapshot | None
     days_to_target: int | None
 
@@ -56,7 +56,7 @@ def uncached(key: Hashable, compute: Callable[[], T]) -> T:
 
 
 def build(
-    session: Session,
+    session: DbSession,
     borough: Borough,
     figures: dict[str, int],
     today: date,
@@ -86,7 +86,7 @@ def build(
     )
 
 
-def recent_cameras(session: Session, code: str, limit: int) -> list[Camera]:
+def recent_cameras(session: DbSession, code: str, limit: int) -> list[Camera]:
     return list(
         session.execute(
             select(Camera)
@@ -97,12 +97,12 @@ def recent_cameras(session: Session, code: str, limit: int) -> list[Camera]:
     )
 
 
-def with_photos(session: Session, cameras: list[Camera]) -> list[tuple[Camera, int | None]]:
+def with_photos(session: DbSession, cameras: list[Camera]) -> list[tuple[Camera, int | None]]:
     photo_ids = public_photos.latest_photo_ids(session, [c.id for c in cameras])
     return [(camera, photo_ids.get(camera.id)) for camera in cameras]
 
 
-def recent_removals(session: Session, code: str, limit: int) -> list[tuple[str, date, int]]:
+def recent_removals(session: DbSession, code: str, limit: int) -> list[tuple[str, date, int]]:
     """(status, date, camera id) of the latest recorded removals, replacements, coverings."""
     rows = session.execute(
         select(CameraStatusChange.status, CameraStatusChange.changed_on, Camera.id)
@@ -114,10 +114,10 @@ def recent_removals(session: Session, code: str, limit: int) -> list[tuple[str, 
         .order_by(CameraStatusChange.changed_on.desc(), CameraStatusChange.id.desc())
         .limit(limit)
     )
-    return [tuple(row) for row in rows]
+    return [(status, changed_on, camera_id) for status, changed_on, camera_id in rows]
 
 
-def council_cameras(session: Session, code: str, limit: int) -> list[tuple[Camera, int | None]]:
+def council_cameras(session: DbSession, code: str, limit: int) -> list[tuple[Camera, int | None]]:
     """Active council-operated cameras for the motion pack, oldest evidence first."""
     cameras = session.execute(
         select(Camera)
@@ -136,7 +136,7 @@ class StaticMap:
     council_dots: list[tuple[float, float, float, int]]
 
 
-def static_map(session: Session, code: str, geometry: BaseGeometry) -> StaticMap:
+def static_map(session: DbSession, code: str, geometry: BaseGeometry) -> StaticMap:
     """The borough outline with its active cameras as dots, council ones drawn apart.
 
     Nearby cameras merge into one larger dot (a grid of about 10 px, 3 mm on paper), so
@@ -164,7 +164,7 @@ class FeedEntry:
     summary: str
 
 
-def feed_entries(session: Session, code: str, limit: int = FEED_ENTRIES) -> list[FeedEntry]:
+def feed_entries(session: DbSession, code: str, limit: int = FEED_ENTRIES) -> list[FeedEntry]:
     """Newly verified cameras and status changes in a borough, newest first."""
     added = session.execute(
         select(Camera).where(Camera.borough_code == code).order_by(Camera.id.desc()).limit(limit)

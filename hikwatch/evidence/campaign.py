@@ -12,11 +12,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from hikwatch import audit
 from hikwatch.evidence import exports
-from models import AuditEvent, BoroughCampaign, User, utcnow
+from models import AuditEvent, BoroughCampaign, DbSession, User, utcnow
 
 AUDIT_ACTION = "campaign.update"
 AUDIT_OBJECT = "borough_campaign"
@@ -95,7 +94,7 @@ class HistoryEntry:
     note: str | None
 
 
-def history(session: Session, borough_code: str) -> list[HistoryEntry]:
+def history(session: DbSession, borough_code: str) -> list[HistoryEntry]:
     """The public record of changes, newest first: dates, values, sources; no accounts."""
     events = session.execute(
         select(AuditEvent.at, AuditEvent.before, AuditEvent.after, AuditEvent.reason)

@@ -15,10 +15,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session
 
 from hikwatch import vocab
-from models import Borough, BoroughCampaign, Camera
+from models import Borough, BoroughCampaign, Camera, DbSession
 
 CAVEAT = "Known minimum: coverage is incomplete."
 GONE_STATUSES = ("removed", "replaced", "covered")
@@ -38,7 +37,7 @@ class CountKind:
 
     def where(self) -> list[ColumnElement[bool]]:
         """SQL conditions selecting exactly the cameras this kind counts."""
-        clauses = [Camera.status.in_(self.statuses)]
+        clauses: list[ColumnElement[bool]] = [Camera.status.in_(self.statuses)]
         if self.operator_types is not None:
             clauses.append(Camera.operator_type.in_(sorted(self.operator_types)))
         if self.brand_verified is not None:
@@ -129,7 +128,7 @@ def tally(rows: Iterable[Sequence]) -> dict[str, dict[str, int]]:
     return result
 
 
-def counts_by_borough(session: Session) -> dict[str, dict[str, int]]:
+def counts_by_borough(session: DbSession) -> dict[str, dict[str, int]]:
     """Every borough's counts from one aggregate query (a few thousand groups at most)."""
     grouped = session.execute(
         select(
@@ -144,7 +143,7 @@ def counts_by_borough(session: Session) -> dict[str, dict[str, int]]:
 
 
 def summaries(
-    session: Session, counts: dict[str, dict[str, int]] | None = None
+    session: DbSession, counts: dict[str, dict[str, int]] | None = None
 ) -> list[BoroughSummary]:
     """All 33 boroughs by name, with counts (computed unless given) and campaign records."""
     if counts is None:
@@ -168,7 +167,7 @@ def london_totals(counts: dict[str, dict[str, int]]) -> dict[str, int]:
     return totals
 
 
-def breakdown(session: Session, borough_code: str, column: str) -> list[tuple[str, int]]:
+def breakdown(session: DbSession, borough_code: str, column: str) -> list[tuple[str, int]]:
     """Active cameras in a borough by `operator_type` or `camera_type`, largest first."""
     if column not in ("operator_type", "camera_type"):
         raise ValueError(f"cannot break counts down by {column!r}")
@@ -198,13 +197,13 @@ def camera_ids_query(
     return query.order_by(Camera.id)
 
 
-def camera_ids(session: Session, borough_code: str, kind: CountKind, **refine) -> list[int]:
+def camera_ids(session: DbSession, borough_code: str, kind: CountKind, **refine) -> list[int]:
     return list(session.execute(camera_ids_query(borough_code, kind, **refine)).scalars())
 
 
-def ids_by_borough_and_kind(session: Session) -> dict[str, dict[str, list[int]]]:
+def ids_by_borough_and_kind(session: DbSession) -> dict[str, dict[str, list[int]]]:
     """For snapshots: every borough's camera ids behind every count, from one pass."""
-    result = {
+    result: dict[str, dict[str, list[int]]] = {
         code: {key: [] for key in COUNT_KINDS}
         for code in session.execute(select(Borough.code)).scalars()
     }

@@ -17,14 +17,13 @@ from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from models import AuditEvent, Camera, CameraStatusChange
+from models import AuditEvent, Camera, CameraStatusChange, DbSession
 
 T = TypeVar("T")
 
 
-def data_version(session: Session) -> tuple[Any, ...]:
+def data_version(session: DbSession) -> tuple[Any, ...]:
     """Newest camera, status change and audit event ids: moves whenever cameras change."""
     row = session.execute(
         select(

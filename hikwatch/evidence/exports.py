@@ -45,13 +45,15 @@ def long_date(value: date | datetime | str | None) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, str):
+        iso = value.removesuffix("Z")
         try:
-            text = value.removesuffix("Z")
-            value = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+            moment = date.fromisoformat(iso) if len(iso) == 10 else datetime.fromisoformat(iso)
         except ValueError:
             return value
-    text = f"{value.day} {value:%B %Y}"
-    return f"{text}, {value:%H:%M} UTC" if isinstance(value, datetime) else text
+    else:
+        moment = value
+    text = f"{moment.day} {moment:%B %Y}"
+    return f"{text}, {moment:%H:%M} UTC" if isinstance(moment, datetime) else text
 
 
 def label(table: dict[str, str], value: str | None) -> str:

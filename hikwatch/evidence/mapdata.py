@@ -21,12 +21,11 @@ from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, func, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from hikwatch import vocab
 from hikwatch.evidence.counts import COUNT_KINDS, PUBLIC_STATUSES
-from models import Camera
+from models import Camera, DbSession
 
 CELL_PX = 64
 KEY_BASE = 1 << 26  # more columns than a 1 m grid has around the world
@@ -73,7 +72,7 @@ class CameraFilter:
     count: str | None = None  # a counts.COUNT_KINDS key: exactly the cameras of one figure
 
     def where(self) -> list[ColumnElement[bool]]:
-        clauses = [Camera.status.in_(self.statuses)]
+        clauses: list[ColumnElement[bool]] = [Camera.status.in_(self.statuses)]
         if self.borough_code is not None:
             clauses.append(Camera.borough_code == self.borough_code)
         if self.operator_types is not None:
@@ -142,7 +141,7 @@ def cell_size(zoom: int) -> tuple[float, float]:
 
 
 def grid_cells(
-    session: Session, where: list[ColumnElement[bool]], dlat: float, dlon: float
+    session: DbSession, where: list[ColumnElement[bool]], dlat: float, dlon: float
 ) -> list[Cell]:
     """Count, position sums and lowest id of the matching cameras in every non-empty cell."""
     # Grouping by the inner query's column keeps GROUP BY and SELECT identical on
@@ -189,7 +188,7 @@ def coarsen(cells: list[Cell], levels: int) -> list[Cell]:
     return [Cell(key, n, lat, lon, first) for key, (n, lat, lon, first) in merged.items()]
 
 
-def point_rows(session: Session, where: list[ColumnElement[bool]], limit: int) -> list[list]:
+def point_rows(session: DbSession, where: list[ColumnElement[bool]], limit: int) -> list[list]:
     """Compact rows [id, lat, lon, status index, verified 0/1, council 0/1], by id."""
     rows = session.execute(
         select(
@@ -219,7 +218,7 @@ def point_rows(session: Session, where: list[ColumnElement[bool]], limit: int) -
 
 
 def map_payload(
-    session: Session,
+    session: DbSession,
     camera_filter: CameraFilter,
     bbox: BBox,
     zoom: int,

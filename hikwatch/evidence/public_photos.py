@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import ColumnElement, exists, func, or_, select
-from sqlalchemy.orm import Session
 
-from models import Photo, RemovalReport, Sighting
+from models import DbSession, Photo, RemovalReport, Sighting
 
 CONFIRMED_REMOVAL = "confirmed"
 
@@ -33,7 +32,7 @@ def is_public(photo_id_column) -> ColumnElement[bool]:
     return or_(by_sighting, by_removal)
 
 
-def public_photo(session: Session, photo_id: int) -> Photo | None:
+def public_photo(session: DbSession, photo_id: int) -> Photo | None:
     return session.execute(
         select(Photo).where(Photo.id == photo_id, is_public(Photo.id))
     ).scalar_one_or_none()
@@ -46,7 +45,7 @@ class CameraPhoto:
     on: date | None
 
 
-def camera_photos(session: Session, camera_id: int) -> list[CameraPhoto]:
+def camera_photos(session: DbSession, camera_id: int) -> list[CameraPhoto]:
     """A camera's public photos: approved sightings, then confirmed removal reports."""
     sightings = session.execute(
         select(Sighting.photo_id, Sighting.seen_on)
@@ -63,11 +62,11 @@ def camera_photos(session: Session, camera_id: int) -> list[CameraPhoto]:
         .order_by(RemovalReport.id)
     )
     return [CameraPhoto(pid, "sighting", on) for pid, on in sightings] + [
-        CameraPhoto(pid, "removal", on) for pid, on in removals
+        CameraPhoto(pid, "removal", on) for pid, on in removals if pid is not None
     ]
 
 
-def latest_photo_ids(session: Session, camera_ids: list[int]) -> dict[int, int]:
+def latest_photo_ids(session: DbSession, camera_ids: list[int]) -> dict[int, int]:
     """camera id -> the newest approved sighting photo, for thumbnails in lists."""
     if not camera_ids:
         return {}
@@ -76,10 +75,10 @@ def latest_photo_ids(session: Session, camera_ids: list[int]) -> dict[int, int]:
         .where(Sighting.camera_id.in_(camera_ids), *approved_sighting_of_camera())
         .group_by(Sighting.camera_id)
     )
-    return {camera_id: photo_id for camera_id, photo_id in rows}
+    return {camera_id: photo_id for camera_id, photo_id in rows if camera_id is not None}
 
 
-def confirmations(session: Session, camera_id: int) -> int:
+def confirmations(session: DbSession, camera_id: int) -> int:
     """How many residents' reports moderators matched to this camera."""
     return session.execute(
         select(func.count())

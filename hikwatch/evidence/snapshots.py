@@ -17,18 +17,17 @@ from typing import Any
 
 from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from hikwatch.clock import london_date
 from hikwatch.errors import SnapshotExists
 from hikwatch.evidence import campaign, counts
 from hikwatch.evidence.exports import LICENCE_NOTE, safe_row
-from models import Snapshot, utcnow
+from models import DbSession, Snapshot, utcnow
 
 FORMAT = "hikwatch-snapshot/1"
 
 
-def build_payload(session: Session, taken_at: datetime) -> dict[str, Any]:
+def build_payload(session: DbSession, taken_at: datetime) -> dict[str, Any]:
     ids = counts.ids_by_borough_and_kind(session)
     figures = {code: {key: len(v) for key, v in by_kind.items()} for code, by_kind in ids.items()}
     boroughs = []
@@ -68,7 +67,7 @@ def digest(payload: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(payload)).hexdigest()
 
 
-def take(session: Session, user_id: int | None, now: datetime | None = None) -> Snapshot:
+def take(session: DbSession, user_id: int | None, now: datetime | None = None) -> Snapshot:
     """Freeze today's figures and commit them; SnapshotExists if today already has one."""
     now = now or utcnow()
     day = london_date(now)
@@ -93,23 +92,23 @@ def verified(snapshot: Snapshot) -> bool:
     return digest(snapshot.payload) == snapshot.payload_sha256
 
 
-def by_day(session: Session, day: date) -> Snapshot | None:
+def by_day(session: DbSession, day: date) -> Snapshot | None:
     return session.execute(select(Snapshot).filter_by(taken_on=day)).scalar_one_or_none()
 
 
-def latest(session: Session) -> Snapshot | None:
+def latest(session: DbSession) -> Snapshot | None:
     return session.execute(
         select(Snapshot).order_by(Snapshot.taken_on.desc()).limit(1)
     ).scalar_one_or_none()
 
 
-def listing(session: Session) -> list[tuple[date, datetime, str]]:
+def listing(session: DbSession) -> list[tuple[date, datetime, str]]:
     rows = session.execute(
         select(Snapshot.taken_on, Snapshot.taken_at, Snapshot.payload_sha256).order_by(
             Snapshot.taken_on.desc()
         )
     )
-    return [tuple(row) for row in rows]
+    return [(taken_on, taken_at, sha256) for taken_on, taken_at, sha256 in rows]
 
 
 CSV_COLUMNS = (

@@ -10,11 +10,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from hikwatch import audit
 from hikwatch.geo import BoroughIndex
-from models import Camera, Sighting
+from models import Camera, DbSession, Sighting
 
 CHUNK = 50_000
 
@@ -27,7 +26,11 @@ class Reassignment:
 
 
 def reassign(
-    session: Session, index: BoroughIndex, model: type = Camera, *, dry_run: bool = False
+    session: DbSession,
+    index: BoroughIndex,
+    model: type[Camera] | type[Sighting] = Camera,
+    *,
+    dry_run: bool = False,
 ) -> Reassignment:
     """Recompute borough_code for every row of `model` (Camera, or Sighting for reports).
 
@@ -68,11 +71,14 @@ def reassign(
 
 
 # What `flask boroughs reassign` re-assigns, in order, by the label it reports them under.
-REASSIGNED_MODELS: dict[str, type] = {"cameras": Camera, "reports": Sighting}
+REASSIGNED_MODELS: dict[str, type[Camera] | type[Sighting]] = {
+    "cameras": Camera,
+    "reports": Sighting,
+}
 
 
 def reassign_everything(
-    session: Session, index: BoroughIndex, *, dry_run: bool = False
+    session: DbSession, index: BoroughIndex, *, dry_run: bool = False
 ) -> dict[str, Reassignment]:
     """Re-assign cameras, then reports; each batch that moved rows is audited and committed.
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, or_, update
+from sqlalchemy import ColumnElement, CursorResult, or_, update
 
 from hikwatch import audit
 from hikwatch.clock import london_clock
@@ -109,12 +110,14 @@ def _free_for(user: User, now: datetime) -> ColumnElement[bool]:
 
 def _reserve(sighting_id: int, user: User, until: datetime, now: datetime) -> bool:
     """Atomically set the claim if the report is pending and free for `user`."""
-    result = db.session.execute(
+    statement = (
         update(Sighting)
         .where(Sighting.id == sighting_id, Sighting.status == "pending", _free_for(user, now))
         .values(claimed_by_id=user.id, claimed_until=until)
         .execution_options(synchronize_session=False)
     )
+    # An UPDATE answers with a CursorResult, which knows how many rows it changed.
+    result = cast(CursorResult[Any], db.session.execute(statement))
     return result.rowcount == 1
 
 
@@ -317,12 +320,12 @@ def reject(sighting_id: int, user: User, reason: str, note: str | None) -> Sight
 
 def request_information(sighting_id: int, user: User, message: str) -> Sighting:
     """Ask the resident for more (shown on their tracking page); the report stays pending."""
-    message = clean_note(message)
-    if not message:
+    request = clean_note(message)
+    if not request:
         raise ModerationError(400, "Write what you need to know from the resident.")
     sighting = _take_for_decision(sighting_id, user)
     before = audit.snapshot_of(sighting, SIGHTING_AUDIT_FIELDS)
-    sighting.info_request = message
+    sighting.info_request = request
     # Nothing more to do until the resident answers, so others may pick it up meanwhile.
     sighting.claimed_by_id = None
     sighting.claimed_until = None
@@ -333,7 +336,7 @@ def request_information(sighting_id: int, user: User, message: str) -> Sighting:
         sighting.id,
         before=before,
         after=audit.snapshot_of(sighting, SIGHTING_AUDIT_FIELDS),
-        reason=message,
+        reason=request,
     )
     return sighting
 

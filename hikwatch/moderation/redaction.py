@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict
-from typing import Any
+from typing import Any, Literal, cast
 
 from hikwatch import audit, photos
 from hikwatch.errors import ModerationError
@@ -56,7 +56,11 @@ def parse_percent_rows(
             raise ModerationError(400, f"Rectangle {number}: choose blur or black.")
         rectangles.append(
             photos.Redaction(
-                x=round(left, 6), y=round(top, 6), w=round(width, 6), h=round(height, 6), mode=mode
+                x=round(left, 6),
+                y=round(top, 6),
+                w=round(width, 6),
+                h=round(height, 6),
+                mode=cast(Literal["blur", "black"], mode),  # one of MODES, checked above
             )
         )
     if len(rectangles) > MAX_RECTANGLES:

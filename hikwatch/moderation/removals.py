@@ -73,7 +73,7 @@ def _pending_report(report_id: int) -> tuple[RemovalReport, Camera]:
         raise ModerationError(404, "There is no such removal report.")
     if report.status != "pending":
         raise ModerationError(409, f"This removal report was already decided ({report.status}).")
-    return report, db.session.get(Camera, report.camera_id)
+    return report, db.session.get_one(Camera, report.camera_id)
 
 
 def _decide(report: RemovalReport, user: User, status: str, note: str | None) -> dict:

@@ -6,8 +6,9 @@ is decoded, decodes the whole image so damaged files are caught at upload time r
 when a moderator opens them, and only ever publishes freshly encoded JPEGs that carry no
 metadata at all (a phone photo's EXIF holds the resident's exact location and device).
 
-It deliberately knows nothing about Flask: the web layer turns :class:`PhotoError` into an
-HTTP response using ``.status`` and ``.message``.
+It deliberately knows nothing about Flask: :class:`PhotoError` is one of the app's
+refusals (``hikwatch.errors``), which the web layer answers using ``.status`` and
+``.message``.
 
 Modules: ``errors`` and ``types`` (what goes in and out), ``formats`` (content sniffing and
 container checks), ``exif`` (reading EXIF), ``decoding`` (limits and the decode itself),

@@ -71,7 +71,7 @@ def decode(data: bytes, *, max_bytes: int, max_pixels: int, display_px: int) -> 
     # HEIF: pillow-heif opens the primary image; any others (bursts, depth maps) are ignored.
     # JPEG: an MPO's extra frames (phone depth/preview images) are ignored the same way.
 
-    source_box: tuple[float, float, float, float] = (0.0, 0.0, *map(float, stored_size))
+    source_box = (0.0, 0.0, float(stored_size[0]), float(stored_size[1]))
     if fmt == "jpeg":
         # The big win: libjpeg can run its IDCT at 1/2, 1/4 or 1/8 scale, so a 12 MP photo
         # destined for a 1600 px display is decoded at 2016x1512, a quarter of the work.

@@ -104,7 +104,8 @@ def _read_taken_at(exif: Image.Exif) -> datetime | None:
         match = _EXIF_DATETIME.match(text) if text else None
         if match:
             try:
-                return datetime(*(int(part) for part in match.groups()))
+                year, month, day, hour, minute, second = (int(part) for part in match.groups())
+                return datetime(year, month, day, hour, minute, second)
             except ValueError:  # "0000:00:00 00:00:00" and other impossible dates
                 continue
     return None

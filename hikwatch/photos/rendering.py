@@ -131,10 +131,11 @@ def _srgb_transform(icc_profile: bytes, mode: str) -> ImageCms.ImageCmsTransform
             return _TRANSFORMS[key]
     try:
         source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
-        transform: ImageCms.ImageCmsTransform | None = ImageCms.buildTransform(
+        built = ImageCms.buildTransform(
             source, _SRGB_PROFILE, mode, "RGB", renderingIntent=ImageCms.Intent.PERCEPTUAL
         )
-        if mode == "RGB" and _is_identity(transform):
+        transform: ImageCms.ImageCmsTransform | None = built
+        if mode == "RGB" and _is_identity(built):
             # Most Android JPEGs are tagged sRGB: converting sRGB to sRGB changes nothing
             # visible but costs ~50 ms on a display-size image. Checked by what the
             # transform does, not by the profile's (sender-chosen) name.

@@ -10,10 +10,10 @@ resident. JSON and form bodies are capped at JSON_MAX_BYTES before anything pars
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, current_app, request
-from flask.typing import ResponseReturnValue
+from flask.typing import ResponseReturnValue, RouteCallable
 from flask_limiter import Limiter
 from werkzeug.local import LocalProxy
 
@@ -60,7 +60,7 @@ def rate_limit(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         raise ValueError(f"unknown rate limit {name!r}; one of {sorted(LIMIT_CONFIG_KEYS)}")
 
     def mark(view: Callable[..., Any]) -> Callable[..., Any]:
-        setattr(view, VIEW_ATTRIBUTE, name)
+        setattr(view, VIEW_ATTRIBUTE, name)  # survives functools.wraps
         return view
 
     return mark
@@ -100,7 +100,7 @@ def apply_rate_limits(app: Flask, limiter: Limiter) -> list[str]:
             methods=LIMITED_METHODS,
             error_message=LIMIT_MESSAGES[name],
         )
-        app.view_functions[endpoint] = decorator(view)
+        app.view_functions[endpoint] = cast(RouteCallable, decorator(view))
         limited.append(endpoint)
     return limited
 

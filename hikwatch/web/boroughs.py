@@ -144,7 +144,9 @@ def cameras(slug: str):
     query = counts.camera_ids_query(
         borough.code, kind, operator_type=operator, camera_type=camera_type
     )
-    total = db.session.execute(db.select(db.func.count()).select_from(query.subquery())).scalar()
+    total = db.session.execute(
+        db.select(db.func.count()).select_from(query.subquery())
+    ).scalar_one()
     page = page_number(request.args.get("page"))
     ids = query.limit(LIST_PAGE_SIZE).offset((page - 1) * LIST_PAGE_SIZE)
     rows = db.session.execute(db.select(Camera).where(Camera.id.in_(ids)).order_by(Camera.id))

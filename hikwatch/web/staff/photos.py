@@ -79,7 +79,9 @@ def thumb(photo_id: int):
 def original(photo_id: int):
     """The file exactly as uploaded, metadata and all. HEIC downloads (browsers cannot show it)."""
     photo, sighting, removal = reported_photo(photo_id)
-    reference = sighting.reference if sighting else removal.reference
+    report = sighting or removal
+    assert report is not None  # reported_photo answers 404 for a photo of no report
+    reference = report.reference
     extension = photo.original_path.rsplit(".", 1)[-1]
     return private_file(
         photo.original_path,
@@ -112,7 +114,7 @@ def save_redactions(photo_id: int):
     back = safe_next(request.form.get("next")) or url_for(".photo_page", photo_id=photo.id)
     user = acting_user()
     holder = decisions.active_claim_holder(sighting) if sighting else None
-    if holder not in (None, user.id):
+    if sighting is not None and holder not in (None, user.id):
         raise ModerationError(409, decisions.claim_conflict_message(sighting))
     form = request.form
     try:

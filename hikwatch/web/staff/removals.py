@@ -19,7 +19,7 @@ bp = Blueprint("moderate_removals", __name__, url_prefix="/moderate/removals")
 def removal(report_id: int):
     """The report, its photo if any, and the camera's own photos to compare with."""
     report = db.get_or_404(RemovalReport, report_id, description="There is no such report.")
-    camera = db.session.get(Camera, report.camera_id)
+    camera = db.session.get_one(Camera, report.camera_id)
     return render_template(
         "moderate/removal.html",
         report=report,
