@@ -3,6 +3,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hikwatch.vocab import CameraStatus
 from models import db, utcnow
 from models.borough import Borough
 
@@ -23,7 +24,7 @@ class Camera(db.Model):
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
     borough_code: Mapped[str] = mapped_column(ForeignKey("borough.code"))
-    status: Mapped[str] = mapped_column(String(12), default="active")
+    status: Mapped[str] = mapped_column(String(12), default=CameraStatus.ACTIVE)
     status_changed_on: Mapped[date | None]
 
     brand: Mapped[str] = mapped_column(String(16))

@@ -6,24 +6,10 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hikwatch.vocab import RemovalStatus
 from models import db, utcnow
 from models.photo import Photo
 from models.user import User
-
-REJECT_REASONS = {
-    "not_hikvision": "Not Hikvision, or the brand is unclear",
-    "photo_unusable": "Photo unusable",
-    "location_wrong": "Location wrong or outside London",
-    "duplicate": "Duplicate of a report already handled",
-    "unsafe": "Unsafe or abusive content",
-    "other": "Other",
-}
-
-REMOVAL_KINDS = {
-    "removed": "Removed: the camera is gone",
-    "replaced": "Replaced by another brand",
-    "covered": "Covered or bagged",
-}
 
 
 class AuditEvent(db.Model):
@@ -77,7 +63,7 @@ class RemovalReport(db.Model):
     photo_id: Mapped[int | None] = mapped_column(ForeignKey("photo.id"))
     photo: Mapped[Photo | None] = relationship()
     contact_email: Mapped[str | None] = mapped_column(String(254))
-    status: Mapped[str] = mapped_column(String(12), default="pending")
+    status: Mapped[str] = mapped_column(String(12), default=RemovalStatus.PENDING)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -3,6 +3,7 @@ from datetime import date, datetime
 from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hikwatch.vocab import SightingStatus
 from models import db, utcnow
 from models.borough import Borough
 from models.photo import Photo
@@ -24,7 +25,7 @@ class Sighting(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(12), unique=True)
-    status: Mapped[str] = mapped_column(String(12), default="pending")
+    status: Mapped[str] = mapped_column(String(12), default=SightingStatus.PENDING)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     photo_id: Mapped[int] = mapped_column(ForeignKey("photo.id"), unique=True)

@@ -109,10 +109,15 @@ def reassign_boroughs(dry_run: bool) -> None:
     """
     from hikwatch import audit
     from hikwatch.maintenance.borough_assignment import reassign
+    from hikwatch.vocab import AuditAction, AuditObject
     from models import Camera, Sighting
 
     index = current_app.extensions["borough_index"]
-    for label, model in (("cameras", Camera), ("reports", Sighting)):
+    reassignments = (
+        ("cameras", Camera, AuditAction.BOROUGHS_REASSIGN_CAMERAS),
+        ("reports", Sighting, AuditAction.BOROUGHS_REASSIGN_REPORTS),
+    )
+    for label, model, action in reassignments:
         result = reassign(db.session, index, model, dry_run=dry_run)
         moved = sum(result.changed.values())
         click.echo(f"{label}: {result.checked} checked, {moved} moved to another borough.")
@@ -127,8 +132,8 @@ def reassign_boroughs(dry_run: bool) -> None:
         if moved and not dry_run:
             audit.record(
                 None,
-                f"boroughs.reassign.{label}",
-                "borough",
+                action,
+                AuditObject.BOROUGH,
                 "*",
                 after={"changed": result.changed, "outside": result.outside[:1000]},
             )

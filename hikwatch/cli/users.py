@@ -10,12 +10,14 @@ import click
 from flask.cli import AppGroup
 
 from hikwatch.moderation import staff
+from hikwatch.vocab import Role
 from models import User, db
-from models.user import ROLES
 
 FIRST_ADMIN_COMMAND = ".venv/bin/flask --app app users create --email YOU@EXAMPLE.ORG --role admin"
 
-role_option = click.option("--role", type=click.Choice(ROLES), required=True, help="The role.")
+role_option = click.option(
+    "--role", type=click.Choice([role.value for role in Role]), required=True, help="The role."
+)
 email_option = click.option("--email", required=True, help="The account's email address.")
 
 
@@ -25,7 +27,7 @@ def users() -> None:
 
 
 def no_admin_yet() -> bool:
-    return db.session.execute(db.select(User.id).filter_by(role="admin")).first() is None
+    return db.session.execute(db.select(User.id).filter_by(role=Role.ADMIN)).first() is None
 
 
 @users.command("create")

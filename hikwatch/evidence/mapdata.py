@@ -24,8 +24,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
-from hikwatch import vocab
-from hikwatch.evidence.counts import COUNT_KINDS, PUBLIC_STATUSES
+from hikwatch.evidence.counts import COUNT_KINDS
+from hikwatch.vocab import COUNCIL_OPERATOR_TYPES, CameraStatus
 from models import Camera
 
 CELL_PX = 64
@@ -65,7 +65,7 @@ class BBox:
 class CameraFilter:
     """Which public cameras a map view or an export covers. Hashable, so it keys caches."""
 
-    statuses: tuple[str, ...] = ("active",)
+    statuses: tuple[str, ...] = (CameraStatus.ACTIVE,)
     borough_code: str | None = None
     operator_types: tuple[str, ...] | None = None
     brand_verified: bool | None = None
@@ -204,7 +204,7 @@ def point_rows(session: Session, where: list[ColumnElement[bool]], limit: int) -
         .order_by(Camera.id)
         .limit(limit)
     )
-    status_index = {status: i for i, status in enumerate(PUBLIC_STATUSES)}
+    status_index = {status: i for i, status in enumerate(CameraStatus)}
     return [
         [
             camera_id,
@@ -212,7 +212,7 @@ def point_rows(session: Session, where: list[ColumnElement[bool]], limit: int) -
             round(lon, 6),
             status_index.get(status, 0),
             int(bool(verified)),
-            int(operator_type in vocab.COUNCIL_OPERATOR_TYPES),
+            int(operator_type in COUNCIL_OPERATOR_TYPES),
         ]
         for camera_id, lat, lon, status, verified, operator_type in rows
     ]
@@ -228,7 +228,7 @@ def map_payload(
     """The JSON body of GET /api/map: clusters below POINTS_FROM_ZOOM, points from it."""
     payload: dict[str, Any] = {
         "zoom": zoom,
-        "statuses": list(PUBLIC_STATUSES),
+        "statuses": list(CameraStatus),
         "fields": {"clusters": CLUSTER_FIELDS, "points": POINT_FIELDS},
         "clusters": [],
         "truncated": False,

@@ -1,4 +1,4 @@
-"""Blueprints, one per audience, and the app-wide error pages."""
+"""Blueprints, one per audience, the words every template shares, and the error pages."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from hikwatch import vocab
 from hikwatch.errors import Refusal
+from hikwatch.evidence import charts, counts, exports
 from models import db
 
 FRIENDLY_TITLES = {
@@ -25,6 +27,22 @@ FRIENDLY_TITLES = {
 def wants_json() -> bool:
     """The API, and scripts on pages (e.g. renewing a claim) that ask for JSON."""
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+# The only way words reach templates: every vocabulary enum by its class name (so a
+# template writes `CameraStatus.ACTIVE` or `Brand.label_of(camera.brand)`), and the
+# evidence pages' shared definitions and phrasing.
+TEMPLATE_WORDS = {
+    **vocab.TEMPLATE_WORDS,
+    "count_kinds": counts.COUNT_KINDS,
+    "shades": charts.SHADES,
+    "describe": exports.plain_description,
+    "osm_link": exports.osm_link,
+}
+
+
+def template_words() -> dict:
+    return TEMPLATE_WORDS
 
 
 def register_blueprints(app: Flask) -> None:
@@ -69,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    app.context_processor(template_words)
 
     @app.errorhandler(Refusal)
     def refused(refusal: Refusal):

@@ -11,10 +11,10 @@ from wtforms.validators import Email, InputRequired, Length, Optional
 from hikwatch.moderation import removals
 from hikwatch.security import rate_limit
 from hikwatch.submissions import SubmissionError, add_photo, commit_with_files, process_upload
+from hikwatch.vocab import RemovalKind
 from hikwatch.web.common import borough_index, file_store, photo_limits, upload_owner
 from hikwatch.web.forms import choices, not_in_future
 from models import RemovalReport, db
-from models.moderation import REMOVAL_KINDS
 
 bp = Blueprint("removal_reports", __name__)
 
@@ -22,7 +22,7 @@ bp = Blueprint("removal_reports", __name__)
 class RemovalForm(FlaskForm):
     kind = RadioField(
         "What has happened to the camera?",
-        choices=choices(REMOVAL_KINDS),
+        choices=choices(RemovalKind),
         validators=[InputRequired("Choose what has happened to the camera.")],
     )
     observed_on = DateField(
@@ -98,6 +98,5 @@ def removal_status(reference: str):
     return render_template(
         "removals/status.html",
         report=report,
-        kinds=REMOVAL_KINDS,
         sent=request.args.get("sent") == "1",
     )
