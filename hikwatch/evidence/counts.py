@@ -23,6 +23,33 @@ from models import Borough, BoroughCampaign, Camera
 CAVEAT = "Known minimum: coverage is incomplete."
 
 
+def camera_where(
+    *,
+    statuses: Iterable[str] | None = None,
+    borough_code: str | None = None,
+    operator_types: Iterable[str] | None = None,
+    brand_verified: bool | None = None,
+    camera_types: Iterable[str] | None = None,
+) -> list[ColumnElement[bool]]:
+    """SQL conditions selecting cameras; a criterion left None selects every camera.
+
+    The one place camera criteria become SQL: the figures below and the map's and
+    exports' filters (evidence.mapdata.CameraFilter) both select cameras through it.
+    """
+    clauses: list[ColumnElement[bool]] = []
+    if statuses is not None:
+        clauses.append(Camera.status.in_(tuple(statuses)))
+    if borough_code is not None:
+        clauses.append(Camera.borough_code == borough_code)
+    if operator_types is not None:
+        clauses.append(Camera.operator_type.in_(sorted(operator_types)))
+    if brand_verified is not None:
+        clauses.append(Camera.brand_verified.is_(brand_verified))
+    if camera_types is not None:
+        clauses.append(Camera.camera_type.in_(sorted(camera_types)))
+    return clauses
+
+
 @dataclass(frozen=True)
 class CountKind:
     """One kind of figure, e.g. 'council-operated': which cameras it counts."""
@@ -39,12 +66,11 @@ class CountKind:
 
     def where(self) -> list[ColumnElement[bool]]:
         """SQL conditions selecting exactly the cameras this kind counts."""
-        clauses = [Camera.status.in_(self.statuses)]
-        if self.operator_types is not None:
-            clauses.append(Camera.operator_type.in_(sorted(self.operator_types)))
-        if self.brand_verified is not None:
-            clauses.append(Camera.brand_verified.is_(self.brand_verified))
-        return clauses
+        return camera_where(
+            statuses=self.statuses,
+            operator_types=self.operator_types,
+            brand_verified=self.brand_verified,
+        )
 
     def matches(self, status: str, operator_type: str, brand_verified: bool) -> bool:
         """The same test in Python, for rows already grouped by these columns."""

@@ -24,7 +24,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
-from hikwatch.evidence.counts import COUNT_KINDS
+from hikwatch.evidence.counts import COUNT_KINDS, camera_where
 from hikwatch.vocab import COUNCIL_OPERATOR_TYPES, CameraStatus
 from models import Camera
 
@@ -73,15 +73,13 @@ class CameraFilter:
     count: str | None = None  # a counts.COUNT_KINDS key: exactly the cameras of one figure
 
     def where(self) -> list[ColumnElement[bool]]:
-        clauses = [Camera.status.in_(self.statuses)]
-        if self.borough_code is not None:
-            clauses.append(Camera.borough_code == self.borough_code)
-        if self.operator_types is not None:
-            clauses.append(Camera.operator_type.in_(self.operator_types))
-        if self.brand_verified is not None:
-            clauses.append(Camera.brand_verified.is_(self.brand_verified))
-        if self.camera_types is not None:
-            clauses.append(Camera.camera_type.in_(self.camera_types))
+        clauses = camera_where(
+            statuses=self.statuses,
+            borough_code=self.borough_code,
+            operator_types=self.operator_types,
+            brand_verified=self.brand_verified,
+            camera_types=self.camera_types,
+        )
         if self.count is not None:
             clauses.extend(COUNT_KINDS[self.count].where())
         return clauses
