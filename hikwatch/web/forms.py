@@ -42,6 +42,18 @@ def choices(words: type[Word]) -> list[SelectChoice]:
     return [SelectChoice(word.value, word.label) for word in words]
 
 
+def contact_email_field() -> StringField:
+    """The optional email a resident leaves on a report; only moderators ever see it."""
+    return StringField(
+        "Your email (optional, never published)",
+        validators=[
+            Optional(),
+            Length(max=254),
+            Email("Enter an email address like name@example.org.", check_deliverability=False),
+        ],
+    )
+
+
 class FiniteFloatField(StringField):
     """A decimal number that must be finite: float() alone accepts 'nan' and 'inf'."""
 
@@ -114,14 +126,7 @@ class SightingFields(FlaskForm):
     )
     seen_on = DateField("Date seen", validators=[Optional(), not_in_future])
     note = TextAreaField("Anything else (optional)", validators=[Optional(), Length(max=2000)])
-    contact_email = StringField(
-        "Your email (optional, never published)",
-        validators=[
-            Optional(),
-            Length(max=254),
-            Email("Enter an email address like name@example.org.", check_deliverability=False),
-        ],
-    )
+    contact_email = contact_email_field()
 
 
 class SubmitForm(SightingFields):

@@ -5,15 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, RadioField, StringField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms import DateField, RadioField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
 
 from hikwatch.moderation import removals
 from hikwatch.security import rate_limit
 from hikwatch.submissions import SubmissionError, add_photo, commit_with_files, process_upload
 from hikwatch.vocab import RemovalKind
 from hikwatch.web.common import borough_index, file_store, photo_limits, upload_owner
-from hikwatch.web.forms import choices, not_in_future
+from hikwatch.web.forms import choices, contact_email_field, not_in_future
 from models import RemovalReport, db
 
 bp = Blueprint("removal_reports", __name__)
@@ -30,14 +30,7 @@ class RemovalForm(FlaskForm):
     )
     note = TextAreaField("Anything else (optional)", validators=[Optional(), Length(max=2000)])
     photo = FileField("A photo of the spot (optional)")
-    contact_email = StringField(
-        "Your email (optional, never published)",
-        validators=[
-            Optional(),
-            Length(max=254),
-            Email("Enter an email address like name@example.org.", check_deliverability=False),
-        ],
-    )
+    contact_email = contact_email_field()
 
 
 @bp.route("/cameras/<int:camera_id>/report-removal", methods=["GET", "POST"])
