@@ -16,7 +16,7 @@ class Camera(db.Model):
         # The map asks "active cameras in this box"; counts ask "per borough by status".
         Index("ix_camera_status_lat_lon", "status", "lat", "lon"),
         Index("ix_camera_borough_status", "borough_code", "status"),
-        # Borough counts group by all four: the index alone answers them (migration 0004).
+        # Borough counts group by all four: the index alone answers them (migration 0003).
         Index("ix_camera_counts", "borough_code", "status", "operator_type", "brand_verified"),
     )
 

@@ -50,7 +50,7 @@ class RemovalReport(db.Model):
     __tablename__ = "removal_report"
     __table_args__ = (
         Index("ix_removal_report_status_created", "status", "created_at"),
-        # "Is this photo public?" looks removal reports up by photo (migration 0004).
+        # "Is this photo public?" looks removal reports up by photo (migration 0003).
         Index("ix_removal_report_photo_id", "photo_id"),
     )
 

@@ -19,7 +19,7 @@ class Sighting(db.Model):
     __tablename__ = "sighting"
     __table_args__ = (
         Index("ix_sighting_status_created", "status", "created_at"),
-        # A camera's approved reports: its photos and confirmations (migration 0004).
+        # A camera's approved reports: its photos and confirmations (migration 0003).
         Index("ix_sighting_camera_status", "camera_id", "status"),
     )
 
