@@ -10,7 +10,7 @@ one context processor) and tests share one source of truth.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Self
+from typing import Self, cast
 
 NOT_RECORDED = "Not recorded"
 
@@ -29,7 +29,9 @@ class Word(StrEnum):
     @classmethod
     def of(cls, value: object) -> Self | None:
         """The member stored as `value`, or None (`"x" in Brand` raises before Python 3.12)."""
-        return cls._value2member_map_.get(value) if isinstance(value, str) else None
+        if not isinstance(value, str):
+            return None
+        return cast(Self | None, cls._value2member_map_.get(value))
 
     @classmethod
     def has(cls, value: object) -> bool:

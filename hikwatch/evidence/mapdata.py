@@ -202,7 +202,7 @@ def point_rows(session: Session, where: list[ColumnElement[bool]], limit: int) -
         .order_by(Camera.id)
         .limit(limit)
     )
-    status_index = {status: i for i, status in enumerate(CameraStatus)}
+    status_index: dict[str, int] = {status: i for i, status in enumerate(CameraStatus)}
     return [
         [
             camera_id,
