@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -71,6 +73,30 @@ def record_changes(
         after={name: after[name] for name in changed},
         reason=reason,
     )
+
+
+@contextmanager
+def recording(
+    user: User | None,
+    action: str,
+    obj: Any,
+    fields: list[str] | tuple[str, ...],
+    *,
+    reason: str | None = None,
+    only_changes: bool = False,
+) -> Iterator[None]:
+    """Stage an event for what the `with` block does to `obj`: `fields` before and after.
+
+    With `only_changes`, the event holds only the fields that changed, and there is no
+    event when none did (see `record_changes`). A block that raises records nothing.
+    """
+    before = snapshot_of(obj, fields)
+    yield
+    if only_changes:
+        record_changes(user, action, obj, before, fields, reason=reason)
+    else:
+        after = snapshot_of(obj, fields)
+        record(user, action, obj.__tablename__, obj.id, before=before, after=after, reason=reason)
 
 
 # ---------- append-only: the ORM refuses to change or remove a recorded event ----------

@@ -13,11 +13,8 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
-# Folders for each kind of file; originals stay private whatever happens.
-ORIGINALS = "originals"
-DISPLAY = "display"
-THUMBS = "thumbs"
-KINDS = (ORIGINALS, DISPLAY, THUMBS)
+from hikwatch.vocab import PhotoFolder
+
 TEMP_PREFIX = ".tmp-"
 
 
@@ -27,9 +24,9 @@ class FileStore:
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root).resolve()
 
-    def new_name(self, kind: str, extension: str) -> str:
+    def new_name(self, kind: PhotoFolder, extension: str) -> str:
         """A fresh, unguessable relative path; two-character shards keep folders small."""
-        if kind not in KINDS:
+        if not PhotoFolder.has(kind):
             raise ValueError(f"unknown kind {kind!r}")
         stem = secrets.token_hex(16)
         return f"{kind}/{stem[:2]}/{stem}.{extension}"
@@ -71,7 +68,7 @@ class FileStore:
 
     def walk(self) -> Iterator[str]:
         """Every stored file's relative path, temporary leftovers included."""
-        for kind in KINDS:
+        for kind in PhotoFolder:
             folder = self.root / kind
             if folder.is_dir():
                 for path in folder.rglob("*"):

@@ -19,7 +19,8 @@ from hikwatch.clock import london_today
 from hikwatch.errors import SubmissionError
 from hikwatch.geo import BoroughIndex
 from hikwatch.hashing import salted_hash
-from hikwatch.storage import DISPLAY, ORIGINALS, THUMBS, FileStore
+from hikwatch.storage import FileStore
+from hikwatch.vocab import LocationSource, PhotoFolder, SightingStatus
 from models import Photo, Sighting, db, utcnow
 
 # Crockford's base32 without I, L, O, U: easy to read aloud and type on a phone.
@@ -99,9 +100,9 @@ def add_photo(
 ) -> Photo:
     """Write the three files and stage the Photo row (the caller commits)."""
     paths = (
-        store.new_name(ORIGINALS, processed.extension),
-        store.new_name(DISPLAY, "jpg"),
-        store.new_name(THUMBS, "jpg"),
+        store.new_name(PhotoFolder.ORIGINALS, processed.extension),
+        store.new_name(PhotoFolder.DISPLAY, "jpg"),
+        store.new_name(PhotoFolder.THUMBS, "jpg"),
     )
     for path, data in zip(
         paths, (original, processed.display_jpeg, processed.thumb_jpeg), strict=True
@@ -175,11 +176,11 @@ def create_sighting(fields: dict[str, Any], photo: Photo, index: BoroughIndex) -
         seen_on = photo.exif_taken_at.date() if photo.exif_taken_at else london_today()
     sighting = Sighting(
         reference=unused_reference(),
-        status="pending",
+        status=SightingStatus.PENDING,
         photo=photo,
         lat=lat,
         lon=lon,
-        location_source=fields.get("location_source") or "typed",
+        location_source=fields.get("location_source") or LocationSource.TYPED,
         accuracy_m=fields.get("accuracy_m"),
         borough_code=borough.code,
         brand=fields.get("brand") or vocab.DEFAULTS["brand"],

@@ -1,99 +1,324 @@
-"""The words Hikwatch uses to describe a camera, with OpenStreetMap's where it has them.
+"""Hikwatch's vocabulary: every status, kind, role and reason, with OpenStreetMap's words.
 
-One table per field: stored value → label shown to people. The order is the
-order forms offer. Nothing here imports Flask, so models, forms, exports and
-tests share one source of truth.
+Each field is a `Word` enum: a `StrEnum`, so a member is equal to the string the database
+stores (columns stay plain strings and migrations need none of this), and each member
+carries the label people see. The order of the members is the order forms offer them.
+Nothing here imports Flask or the models, so models, forms, exports, templates (through
+one context processor) and tests share one source of truth.
 """
 
 from __future__ import annotations
 
-BRANDS = {
-    "hikvision": "Hikvision",
-    "hilook": "HiLook (a Hikvision brand)",
-    "hiwatch": "HiWatch (a Hikvision brand)",
-    "ezviz": "EZVIZ (a Hikvision brand)",
-    "other": "Other or unsure",
-}
+from enum import StrEnum
+from typing import Self, cast
 
-BRAND_EVIDENCE = {
-    "logo": "Logo visible in the photo",
-    "label": "Label or model number read",
-    "form_factor": "Form factor only",
-}
+NOT_RECORDED = "Not recorded"
 
-CAMERA_TYPES = {
-    "fixed": "Fixed (points one way)",
-    "dome": "Dome",
-    "panning": "Panning (PTZ, moves)",
-    "panorama": "Panorama (fisheye, 360°)",
-    "unknown": "Not sure",
-}
 
-MOUNTS = {
-    "wall": "Wall",
-    "pole": "Pole",
-    "ceiling": "Ceiling",
-    "street_lamp": "Street lamp",
-    "other": "Other",
-}
+class Word(StrEnum):
+    """A stored value and its label: `Brand.HIKVISION == "hikvision"`, `.label == "Hikvision"`."""
 
-OPERATOR_TYPES = {
-    "council_street": "Council: street CCTV",
-    "council_building": "Council: a council building",
-    "council_housing": "Council: housing estate",
-    "school": "School",
-    "nhs": "NHS",
-    "police": "Police",
-    "transport": "TfL or transport",
-    "public_other": "Another public body",
-    "business": "Private business",
-    "residential": "Residential (a home)",
-    "unknown": "Not sure",
-}
+    label: str
+
+    def __new__(cls, value: str, label: str | None = None) -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label if label is not None else value.replace("_", " ").capitalize()
+        return member
+
+    @classmethod
+    def of(cls, value: object) -> Self | None:
+        """The member stored as `value`, or None (`"x" in Brand` raises before Python 3.12)."""
+        if not isinstance(value, str):
+            return None
+        return cast(Self | None, cls._value2member_map_.get(value))
+
+    @classmethod
+    def has(cls, value: object) -> bool:
+        return cls.of(value) is not None
+
+    @classmethod
+    def label_of(cls, value: str | None) -> str:
+        """The label of a stored value; an unknown one as stored, a missing one as such."""
+        member = cls.of(value)
+        if member is not None:
+            return member.label
+        return value or NOT_RECORDED
+
+
+# ---------- what residents and moderators say about a camera ----------
+
+
+class Brand(Word):
+    HIKVISION = "hikvision", "Hikvision"
+    HILOOK = "hilook", "HiLook (a Hikvision brand)"
+    HIWATCH = "hiwatch", "HiWatch (a Hikvision brand)"
+    EZVIZ = "ezviz", "EZVIZ (a Hikvision brand)"
+    OTHER = "other", "Other or unsure"
+
+
+class BrandEvidence(Word):
+    LOGO = "logo", "Logo visible in the photo"
+    LABEL = "label", "Label or model number read"
+    FORM_FACTOR = "form_factor", "Form factor only"
+
+
+class CameraType(Word):
+    FIXED = "fixed", "Fixed (points one way)"
+    DOME = "dome", "Dome"
+    PANNING = "panning", "Panning (PTZ, moves)"
+    PANORAMA = "panorama", "Panorama (fisheye, 360°)"
+    UNKNOWN = "unknown", "Not sure"
+
+
+class Mount(Word):
+    WALL = "wall", "Wall"
+    POLE = "pole", "Pole"
+    CEILING = "ceiling", "Ceiling"
+    STREET_LAMP = "street_lamp", "Street lamp"
+    OTHER = "other", "Other"
+
+
+class OperatorType(Word):
+    COUNCIL_STREET = "council_street", "Council: street CCTV"
+    COUNCIL_BUILDING = "council_building", "Council: a council building"
+    COUNCIL_HOUSING = "council_housing", "Council: housing estate"
+    SCHOOL = "school", "School"
+    NHS = "nhs", "NHS"
+    POLICE = "police", "Police"
+    TRANSPORT = "transport", "TfL or transport"
+    PUBLIC_OTHER = "public_other", "Another public body"
+    BUSINESS = "business", "Private business"
+    RESIDENTIAL = "residential", "Residential (a home)"
+    UNKNOWN = "unknown", "Not sure"
+
 
 # Operator types campaigners count as "council-operated" in a motion.
-COUNCIL_OPERATOR_TYPES = frozenset({"council_street", "council_building", "council_housing"})
+COUNCIL_OPERATOR_TYPES = frozenset(
+    {OperatorType.COUNCIL_STREET, OperatorType.COUNCIL_BUILDING, OperatorType.COUNCIL_HOUSING}
+)
 
-LOCATION_SOURCES = {
-    "exif": "From the photo's GPS",
-    "device": "From the phone's location",
-    "map": "Placed on the map",
-    "typed": "Typed coordinates",
-}
 
-SIGHTING_STATUSES = ("pending", "approved", "rejected")
-CAMERA_STATUSES = ("active", "removed", "replaced", "covered")
+class LocationSource(Word):
+    EXIF = "exif", "From the photo's GPS"
+    DEVICE = "device", "From the phone's location"
+    MAP = "map", "Placed on the map"
+    TYPED = "typed", "Typed coordinates"
 
+
+# What a report says when the resident leaves a field alone.
 DEFAULTS = {
-    "brand": "hikvision",
-    "brand_evidence": "logo",
-    "camera_type": "unknown",
-    "mount": "other",
-    "operator_type": "unknown",
+    "brand": Brand.HIKVISION,
+    "brand_evidence": BrandEvidence.LOGO,
+    "camera_type": CameraType.UNKNOWN,
+    "mount": Mount.OTHER,
+    "operator_type": OperatorType.UNKNOWN,
 }
 
-# OpenStreetMap tag values for the fields OSM has vocabulary for
-# (https://wiki.openstreetmap.org/wiki/Tag:man_made=surveillance).
-OSM_MANUFACTURER = {
-    "hikvision": "Hikvision",
-    "hilook": "HiLook",
-    "hiwatch": "HiWatch",
-    "ezviz": "EZVIZ",
+
+# ---------- where a report or a camera stands ----------
+
+
+class SightingStatus(Word):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class RejectReason(Word):
+    NOT_HIKVISION = "not_hikvision", "Not Hikvision, or the brand is unclear"
+    PHOTO_UNUSABLE = "photo_unusable", "Photo unusable"
+    LOCATION_WRONG = "location_wrong", "Location wrong or outside London"
+    DUPLICATE = "duplicate", "Duplicate of a report already handled"
+    UNSAFE = "unsafe", "Unsafe or abusive content"
+    OTHER = "other", "Other"
+
+
+class CameraStatus(Word):
+    """Every status is public: the map, counts and open data show gone cameras too."""
+
+    ACTIVE = "active", "Active"
+    REMOVED = "removed", "Removed"
+    REPLACED = "replaced", "Replaced by another brand"
+    COVERED = "covered", "Covered"
+
+
+GONE_STATUSES = (CameraStatus.REMOVED, CameraStatus.REPLACED, CameraStatus.COVERED)
+
+
+class RemovalKind(Word):
+    """What a removal report says happened; confirming it gives the camera that status."""
+
+    REMOVED = "removed", "Removed: the camera is gone"
+    REPLACED = "replaced", "Replaced by another brand"
+    COVERED = "covered", "Covered or bagged"
+
+    @property
+    def camera_status(self) -> CameraStatus:
+        return CameraStatus(self.value)
+
+
+class RemovalStatus(Word):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+class RedactionMode(Word):
+    BLUR = "blur", "Blur"
+    BLACK = "black", "Black box"
+
+
+# ---------- photo files ----------
+
+
+class PhotoFolder(Word):
+    """Where each kind of photo file is stored; originals stay private whatever happens."""
+
+    ORIGINALS = "originals"
+    DISPLAY = "display"
+    THUMBS = "thumbs"
+
+
+class PhotoVariant(Word):
+    """The public derivatives served at /photos/<id>/<variant>.jpg."""
+
+    THUMB = "thumb"
+    DISPLAY = "display"
+
+
+class PublicPhotoKind(Word):
+    SIGHTING = "sighting", "Reported"
+    REMOVAL = "removal", "Removal report"
+
+
+# ---------- figures ----------
+
+
+class Count(Word):
+    """The figures campaigners cite; evidence.counts says which cameras each one counts."""
+
+    ACTIVE = "active", "Active cameras"
+    COUNCIL = "council", "Council-operated"
+    VERIFIED = "verified", "Brand verified"
+    REMOVED = "removed", "Removed, replaced or covered"
+
+
+# ---------- campaign records ----------
+
+
+class MotionStatus(Word):
+    NONE = "none", "No motion yet"
+    TABLED = "tabled", "Motion tabled"
+    PASSED = "passed", "Motion passed"
+    AMENDED = "amended", "Passed as amended"
+    REJECTED = "rejected", "Motion rejected"
+    WITHDRAWN = "withdrawn", "Motion withdrawn"
+
+
+class FoiFinding(Word):
+    YES = "yes", "Yes: the council reported Hikvision equipment"
+    NO = "no", "No: the council reported none"
+    UNKNOWN = "unknown", "Unknown: no FOI answer on record"
+
+    @property
+    def short(self) -> str:
+        """'Yes', 'No' or 'Unknown': for badges and tables."""
+        return self.value.capitalize()
+
+
+# ---------- accounts and the audit trail ----------
+
+
+class Role(Word):
+    """Admins can do everything moderators can."""
+
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+class AuditObject(Word):
+    SIGHTING = "sighting"
+    CAMERA = "camera"
+    REMOVAL_REPORT = "removal_report"
+    PHOTO = "photo"
+    USER = "user"
+    BOROUGH_CAMPAIGN = "borough_campaign"
+    BOROUGH = "borough"
+
+
+class AuditAction(Word):
+    SIGHTING_CLAIM = "sighting.claim"
+    SIGHTING_RELEASE = "sighting.release"
+    SIGHTING_APPROVE_NEW = "sighting.approve_new"
+    SIGHTING_APPROVE_CONFIRM = "sighting.approve_confirm"
+    SIGHTING_REJECT = "sighting.reject"
+    SIGHTING_REQUEST_INFO = "sighting.request_info"
+    CAMERA_CREATE = "camera.create"
+    CAMERA_CONFIRM = "camera.confirm"
+    CAMERA_EDIT = "camera.edit"
+    CAMERA_STATUS = "camera.status"
+    CAMERA_REACTIVATE = "camera.reactivate"
+    REMOVAL_CONFIRM = "removal.confirm"
+    REMOVAL_REJECT = "removal.reject"
+    PHOTO_REDACT = "photo.redact"
+    USER_CREATE = "user.create"
+    USER_ENABLE = "user.enable"
+    USER_DISABLE = "user.disable"
+    USER_SET_ROLE = "user.set_role"
+    CAMPAIGN_UPDATE = "campaign.update"
+    BOROUGHS_REASSIGN_CAMERAS = "boroughs.reassign.cameras"
+    BOROUGHS_REASSIGN_REPORTS = "boroughs.reassign.reports"
+
+
+# ---------- OpenStreetMap's words (https://wiki.openstreetmap.org/wiki/Tag:man_made=surveillance)
+
+OSM_MANUFACTURER: dict[str, str] = {
+    Brand.HIKVISION: "Hikvision",
+    Brand.HILOOK: "HiLook",
+    Brand.HIWATCH: "HiWatch",
+    Brand.EZVIZ: "EZVIZ",
 }
-OSM_OPERATOR_TYPE = {
-    "council_street": "government",
-    "council_building": "government",
-    "council_housing": "government",
-    "school": "public",
-    "nhs": "public",
-    "police": "government",
-    "transport": "public",
-    "public_other": "public",
-    "business": "private",
-    "residential": "private",
+OSM_CAMERA_TYPES = frozenset({CameraType.FIXED, CameraType.DOME, CameraType.PANNING})
+OSM_MOUNTS = frozenset({Mount.WALL, Mount.POLE, Mount.CEILING, Mount.STREET_LAMP})
+OSM_OPERATOR_TYPE: dict[str, str] = {
+    OperatorType.COUNCIL_STREET: "government",
+    OperatorType.COUNCIL_BUILDING: "government",
+    OperatorType.COUNCIL_HOUSING: "government",
+    OperatorType.SCHOOL: "public",
+    OperatorType.NHS: "public",
+    OperatorType.POLICE: "government",
+    OperatorType.TRANSPORT: "public",
+    OperatorType.PUBLIC_OTHER: "public",
+    OperatorType.BUSINESS: "private",
+    OperatorType.RESIDENTIAL: "private",
 }
-OSM_SURVEILLANCE_ZONE = {
-    "council_street": "street",
-    "council_housing": "public",
-    "residential": "building",
+OSM_SURVEILLANCE_ZONE: dict[str, str] = {
+    OperatorType.COUNCIL_STREET: "street",
+    OperatorType.COUNCIL_HOUSING: "public",
+    OperatorType.RESIDENTIAL: "building",
 }
+
+# Handed to every template by one context processor (hikwatch.web.template_words).
+TEMPLATE_WORDS: dict[str, object] = {
+    word.__name__: word
+    for word in (
+        Brand,
+        BrandEvidence,
+        CameraType,
+        Mount,
+        OperatorType,
+        LocationSource,
+        SightingStatus,
+        RejectReason,
+        CameraStatus,
+        RemovalKind,
+        RemovalStatus,
+        RedactionMode,
+        PublicPhotoKind,
+        Count,
+        MotionStatus,
+        FoiFinding,
+        Role,
+    )
+} | {"COUNCIL_OPERATOR_TYPES": COUNCIL_OPERATOR_TYPES}

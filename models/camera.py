@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hikwatch.vocab import CameraStatus
 from models import Model, utcnow
 from models.borough import Borough
 
@@ -19,7 +20,7 @@ class Camera(Model):
         # The map asks "active cameras in this box"; counts ask "per borough by status".
         Index("ix_camera_status_lat_lon", "status", "lat", "lon"),
         Index("ix_camera_borough_status", "borough_code", "status"),
-        # Borough counts group by all four: the index alone answers them (migration 0004).
+        # Borough counts group by all four: the index alone answers them (migration 0003).
         Index("ix_camera_counts", "borough_code", "status", "operator_type", "brand_verified"),
     )
 
@@ -27,7 +28,7 @@ class Camera(Model):
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
     borough_code: Mapped[str] = mapped_column(ForeignKey("borough.code"))
-    status: Mapped[str] = mapped_column(String(12), default="active")
+    status: Mapped[str] = mapped_column(String(12), default=CameraStatus.ACTIVE)
     status_changed_on: Mapped[date | None]
 
     brand: Mapped[str] = mapped_column(String(16))

@@ -6,10 +6,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from hikwatch.vocab import FoiFinding, MotionStatus
 from models import Model, utcnow
-
-MOTION_STATUSES = ("none", "tabled", "passed", "amended", "rejected", "withdrawn")
-FOI_FINDINGS = ("yes", "no", "unknown")
 
 
 class BoroughCampaign(Model):
@@ -18,13 +16,13 @@ class BoroughCampaign(Model):
     __tablename__ = "borough_campaign"
 
     borough_code: Mapped[str] = mapped_column(ForeignKey("borough.code"), primary_key=True)
-    motion_status: Mapped[str] = mapped_column(String(12), default="none")
+    motion_status: Mapped[str] = mapped_column(String(12), default=MotionStatus.NONE)
     motion_date: Mapped[date | None]
     motion_source_url: Mapped[str | None] = mapped_column(String(500))
     timetable_target: Mapped[date | None]
     timetable_scope: Mapped[str | None] = mapped_column(Text)
     timetable_source_url: Mapped[str | None] = mapped_column(String(500))
-    foi_finding: Mapped[str] = mapped_column(String(8), default="unknown")
+    foi_finding: Mapped[str] = mapped_column(String(8), default=FoiFinding.UNKNOWN)
     foi_date: Mapped[date | None]
     foi_source: Mapped[str | None] = mapped_column(String(300))
     foi_source_url: Mapped[str | None] = mapped_column(String(500))

@@ -6,24 +6,10 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hikwatch.vocab import RemovalStatus
 from models import Model, utcnow
 from models.photo import Photo
 from models.user import User
-
-REJECT_REASONS = {
-    "not_hikvision": "Not Hikvision, or the brand is unclear",
-    "photo_unusable": "Photo unusable",
-    "location_wrong": "Location wrong or outside London",
-    "duplicate": "Duplicate of a report already handled",
-    "unsafe": "Unsafe or abusive content",
-    "other": "Other",
-}
-
-REMOVAL_KINDS = {
-    "removed": "Removed: the camera is gone",
-    "replaced": "Replaced by another brand",
-    "covered": "Covered or bagged",
-}
 
 
 class AuditEvent(Model):
@@ -64,7 +50,7 @@ class RemovalReport(Model):
     __tablename__ = "removal_report"
     __table_args__ = (
         Index("ix_removal_report_status_created", "status", "created_at"),
-        # "Is this photo public?" looks removal reports up by photo (migration 0004).
+        # "Is this photo public?" looks removal reports up by photo (migration 0003).
         Index("ix_removal_report_photo_id", "photo_id"),
     )
 
@@ -77,7 +63,7 @@ class RemovalReport(Model):
     photo_id: Mapped[int | None] = mapped_column(ForeignKey("photo.id"))
     photo: Mapped[Photo | None] = relationship()
     contact_email: Mapped[str | None] = mapped_column(String(254))
-    status: Mapped[str] = mapped_column(String(12), default="pending")
+    status: Mapped[str] = mapped_column(String(12), default=RemovalStatus.PENDING)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hikwatch.vocab import SightingStatus
 from models import Model, utcnow
 from models.borough import Borough
 from models.photo import Photo
@@ -22,13 +23,13 @@ class Sighting(Model):
     __tablename__ = "sighting"
     __table_args__ = (
         Index("ix_sighting_status_created", "status", "created_at"),
-        # A camera's approved reports: its photos and confirmations (migration 0004).
+        # A camera's approved reports: its photos and confirmations (migration 0003).
         Index("ix_sighting_camera_status", "camera_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(12), unique=True)
-    status: Mapped[str] = mapped_column(String(12), default="pending")
+    status: Mapped[str] = mapped_column(String(12), default=SightingStatus.PENDING)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     photo_id: Mapped[int] = mapped_column(ForeignKey("photo.id"), unique=True)

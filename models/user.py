@@ -5,9 +5,8 @@ from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from hikwatch.vocab import Role
 from models import Model, utcnow
-
-ROLES = ("moderator", "admin")
 
 
 class User(UserMixin, Model):
@@ -43,11 +42,11 @@ class User(UserMixin, Model):
 
     @property
     def is_admin(self) -> bool:
-        return self.role == "admin"
+        return self.role == Role.ADMIN
 
-    def has_role(self, role: str) -> bool:
+    def has_role(self, role: Role | str) -> bool:
         """Admins can do everything moderators can."""
-        return self.enabled and (self.role == role or self.role == "admin")
+        return self.enabled and (self.role == role or self.role == Role.ADMIN)
 
     def end_sessions(self) -> None:
         self.session_version = (self.session_version or 1) + 1

@@ -14,12 +14,14 @@ from flask.cli import AppGroup
 
 from hikwatch.errors import AccountError
 from hikwatch.moderation import staff
+from hikwatch.vocab import Role
 from models import db
-from models.user import ROLES
 
 FIRST_ADMIN_COMMAND = ".venv/bin/flask --app app users create --email YOU@EXAMPLE.ORG --role admin"
 
-role_option = click.option("--role", type=click.Choice(ROLES), required=True, help="The role.")
+role_option = click.option(
+    "--role", type=click.Choice([role.value for role in Role]), required=True, help="The role."
+)
 email_option = click.option("--email", required=True, help="The account's email address.")
 
 

@@ -14,9 +14,9 @@ from typing import TypeVar
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 
-from hikwatch import vocab
 from hikwatch.evidence import campaign, charts, counts, exports, mapdata, public_photos, snapshots
 from hikwatch.evidence.campaign import HistoryEntry
+from hikwatch.vocab import GONE_STATUSES, Brand, CameraStatus, Count, OperatorType
 from models import Borough, BoroughCampaign, Camera, CameraStatusChange, DbSession, Snapshot
 
 T = TypeVar("T")
@@ -45,7 +45,7 @@ class BoroughReport:
     @property
     def removals_needed_per_month(self) -> float | None:
         """How fast the remaining active cameras must go to meet the committed target."""
-        days, remaining = self.days_to_target, self.counts.get("active", 0)
+        days, remaining = self.days_to_target, self.counts.get(Count.ACTIVE, 0)
         if days is None or days <= 0 or remaining == 0:
             return None
         return remaining / (days / 30.44)
@@ -90,7 +90,7 @@ def recent_cameras(session: DbSession, code: str, limit: int) -> list[Camera]:
     return list(
         session.execute(
             select(Camera)
-            .where(Camera.borough_code == code, *counts.COUNT_KINDS["active"].where())
+            .where(Camera.borough_code == code, *counts.COUNT_KINDS[Count.ACTIVE].where())
             .order_by(Camera.id.desc())
             .limit(limit)
         ).scalars()
@@ -109,7 +109,7 @@ def recent_removals(session: DbSession, code: str, limit: int) -> list[tuple[str
         .join(Camera, Camera.id == CameraStatusChange.camera_id)
         .where(
             Camera.borough_code == code,
-            CameraStatusChange.status.in_(counts.GONE_STATUSES),
+            CameraStatusChange.status.in_(GONE_STATUSES),
         )
         .order_by(CameraStatusChange.changed_on.desc(), CameraStatusChange.id.desc())
         .limit(limit)
@@ -121,7 +121,7 @@ def council_cameras(session: DbSession, code: str, limit: int) -> list[tuple[Cam
     """Active council-operated cameras for the motion pack, oldest evidence first."""
     cameras = session.execute(
         select(Camera)
-        .where(Camera.borough_code == code, *counts.COUNT_KINDS["council"].where())
+        .where(Camera.borough_code == code, *counts.COUNT_KINDS[Count.COUNCIL].where())
         .order_by(Camera.first_seen, Camera.id)
         .limit(limit)
     ).scalars()
@@ -146,13 +146,13 @@ def static_map(session: DbSession, code: str, geometry: BaseGeometry) -> StaticM
     dlat = 10 / projection.scale
     dlon = dlat / projection.x_factor
 
-    def dots(count_key: str) -> list[tuple[float, float, float, int]]:
+    def dots(count_key: Count) -> list[tuple[float, float, float, int]]:
         where = [Camera.borough_code == code, *counts.COUNT_KINDS[count_key].where()]
         cells = mapdata.grid_cells(session, where, dlat, dlon)
         return [(*projection.xy(c.lon, c.lat), charts.dot_radius(c.count), c.count) for c in cells]
 
-    return StaticMap(projection, charts.outline_path(geometry, projection), dots("active"),
-                     dots("council"))  # fmt: skip
+    return StaticMap(projection, charts.outline_path(geometry, projection), dots(Count.ACTIVE),
+                     dots(Count.COUNCIL))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -175,8 +175,8 @@ def feed_entries(session: DbSession, code: str, limit: int = FEED_ENTRIES) -> li
             camera.verified_at or camera.created_at,
             camera,
             f"New camera {camera.id}: {exports.plain_description(camera)}",
-            f"{exports.label(vocab.BRANDS, camera.brand)} camera, "
-            f"{exports.label(vocab.OPERATOR_TYPES, camera.operator_type).lower()}; "
+            f"{Brand.label_of(camera.brand)} camera, "
+            f"{OperatorType.label_of(camera.operator_type).lower()}; "
             f"first seen {camera.first_seen.isoformat()}.",
         )
         for camera in added
@@ -189,7 +189,7 @@ def feed_entries(session: DbSession, code: str, limit: int = FEED_ENTRIES) -> li
         .limit(limit)
     )
     for change, camera in changes:
-        status = exports.label(exports.STATUS_LABELS, change.status).lower()
+        status = CameraStatus.label_of(change.status).lower()
         entries.append(
             FeedEntry(
                 f"status-{change.id}",

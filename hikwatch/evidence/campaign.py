@@ -15,25 +15,11 @@ from sqlalchemy import select
 
 from hikwatch import audit
 from hikwatch.evidence import exports
+from hikwatch.vocab import AuditAction, AuditObject, FoiFinding, MotionStatus
 from models import AuditEvent, BoroughCampaign, DbSession, User, utcnow
 
-AUDIT_ACTION = "campaign.update"
-AUDIT_OBJECT = "borough_campaign"
-
-MOTION_LABELS = {
-    "none": "No motion yet",
-    "tabled": "Motion tabled",
-    "passed": "Motion passed",
-    "amended": "Passed as amended",
-    "rejected": "Motion rejected",
-    "withdrawn": "Motion withdrawn",
-}
-FOI_LABELS = {
-    "yes": "Yes: the council reported Hikvision equipment",
-    "no": "No: the council reported none",
-    "unknown": "Unknown: no FOI answer on record",
-}
-FOI_SHORT = {"yes": "Yes", "no": "No", "unknown": "Unknown"}
+AUDIT_ACTION = AuditAction.CAMPAIGN_UPDATE
+AUDIT_OBJECT = AuditObject.BOROUGH_CAMPAIGN
 
 FIELD_LABELS = {
     "motion_status": "Motion status",
@@ -123,9 +109,10 @@ def display_value(field: str, value: Any) -> str | None:
     if value is None or value == "":
         return None
     if field == "motion_status":
-        return MOTION_LABELS.get(value, value)
+        return MotionStatus.label_of(value)
     if field == "foi_finding":
-        return FOI_SHORT.get(value, value)
+        finding = FoiFinding.of(value)
+        return finding.short if finding else value
     if field in DATE_FIELDS:
         return exports.long_date(value)
     return str(value)

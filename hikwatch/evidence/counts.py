@@ -16,33 +16,60 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, func, select
 
-from hikwatch import vocab
+from hikwatch.vocab import COUNCIL_OPERATOR_TYPES, GONE_STATUSES, CameraStatus, Count
 from models import Borough, BoroughCampaign, Camera, DbSession
 
 CAVEAT = "Known minimum: coverage is incomplete."
-GONE_STATUSES = ("removed", "replaced", "covered")
-PUBLIC_STATUSES = vocab.CAMERA_STATUSES
+
+
+def camera_where(
+    *,
+    statuses: Iterable[str] | None = None,
+    borough_code: str | None = None,
+    operator_types: Iterable[str] | None = None,
+    brand_verified: bool | None = None,
+    camera_types: Iterable[str] | None = None,
+) -> list[ColumnElement[bool]]:
+    """SQL conditions selecting cameras; a criterion left None selects every camera.
+
+    The one place camera criteria become SQL: the figures below and the map's and
+    exports' filters (evidence.mapdata.CameraFilter) both select cameras through it.
+    """
+    clauses: list[ColumnElement[bool]] = []
+    if statuses is not None:
+        clauses.append(Camera.status.in_(tuple(statuses)))
+    if borough_code is not None:
+        clauses.append(Camera.borough_code == borough_code)
+    if operator_types is not None:
+        clauses.append(Camera.operator_type.in_(sorted(operator_types)))
+    if brand_verified is not None:
+        clauses.append(Camera.brand_verified.is_(brand_verified))
+    if camera_types is not None:
+        clauses.append(Camera.camera_type.in_(sorted(camera_types)))
+    return clauses
 
 
 @dataclass(frozen=True)
 class CountKind:
     """One kind of figure, e.g. 'council-operated': which cameras it counts."""
 
-    key: str
-    label: str
+    key: Count
     definition: str
-    statuses: tuple[str, ...]
+    statuses: tuple[CameraStatus, ...]
     operator_types: frozenset[str] | None = None
     brand_verified: bool | None = None
 
+    @property
+    def label(self) -> str:
+        return self.key.label
+
     def where(self) -> list[ColumnElement[bool]]:
         """SQL conditions selecting exactly the cameras this kind counts."""
-        clauses: list[ColumnElement[bool]] = [Camera.status.in_(self.statuses)]
-        if self.operator_types is not None:
-            clauses.append(Camera.operator_type.in_(sorted(self.operator_types)))
-        if self.brand_verified is not None:
-            clauses.append(Camera.brand_verified.is_(self.brand_verified))
-        return clauses
+        return camera_where(
+            statuses=self.statuses,
+            operator_types=self.operator_types,
+            brand_verified=self.brand_verified,
+        )
 
     def matches(self, status: str, operator_type: str, brand_verified: bool) -> bool:
         """The same test in Python, for rows already grouped by these columns."""
@@ -53,35 +80,33 @@ class CountKind:
         )
 
 
+ACTIVE_ONLY = (CameraStatus.ACTIVE,)
+
 COUNT_KINDS: dict[str, CountKind] = {
     kind.key: kind
     for kind in (
         CountKind(
-            "active",
-            "Active cameras",
+            Count.ACTIVE,
             "Cameras a moderator confirmed from a resident's photo and that have not since "
             "been recorded as removed, replaced or covered.",
-            ("active",),
+            ACTIVE_ONLY,
         ),
         CountKind(
-            "council",
-            "Council-operated",
+            Count.COUNCIL,
             "Active cameras that moderators judged to be run by the council: street CCTV, "
             "cameras on council buildings and on council housing estates.",
-            ("active",),
-            operator_types=vocab.COUNCIL_OPERATOR_TYPES,
+            ACTIVE_ONLY,
+            operator_types=COUNCIL_OPERATOR_TYPES,
         ),
         CountKind(
-            "verified",
-            "Brand verified",
+            Count.VERIFIED,
             "Active cameras whose Hikvision-group brand a moderator confirmed from the photo "
             "(a logo or a label), not from the camera's shape alone.",
-            ("active",),
+            ACTIVE_ONLY,
             brand_verified=True,
         ),
         CountKind(
-            "removed",
-            "Removed, replaced or covered",
+            Count.REMOVED,
             "Cameras once confirmed and since recorded, from a confirmed report, as removed, "
             "replaced by another brand, or covered.",
             GONE_STATUSES,
@@ -109,8 +134,8 @@ class BoroughSummary:
 
 
 def progress(counts: dict[str, int]) -> float | None:
-    known = counts.get("active", 0) + counts.get("removed", 0)
-    return None if known == 0 else counts.get("removed", 0) / known
+    known = counts.get(Count.ACTIVE, 0) + counts.get(Count.REMOVED, 0)
+    return None if known == 0 else counts.get(Count.REMOVED, 0) / known
 
 
 def empty_counts() -> dict[str, int]:
@@ -174,7 +199,7 @@ def breakdown(session: DbSession, borough_code: str, column: str) -> list[tuple[
     attribute = getattr(Camera, column)
     rows = session.execute(
         select(attribute, func.count())
-        .where(Camera.borough_code == borough_code, *COUNT_KINDS["active"].where())
+        .where(Camera.borough_code == borough_code, *COUNT_KINDS[Count.ACTIVE].where())
         .group_by(attribute)
         .order_by(func.count().desc(), attribute)
     )

@@ -14,6 +14,7 @@ from typing import Any
 
 from hikwatch import vocab
 from hikwatch.evidence.counts import CAVEAT
+from hikwatch.vocab import Brand, BrandEvidence, CameraStatus, CameraType, Mount, OperatorType
 from models import Camera
 
 DATA_LICENCE = "ODbL-1.0"
@@ -25,13 +26,6 @@ LICENCE_NOTE = (
     f"Data: {DATA_LICENCE} ({DATA_LICENCE_URL}), attribution '{ATTRIBUTION}'. "
     f"Photos: {PHOTO_LICENCE} ({PHOTO_LICENCE_URL})."
 )
-
-STATUS_LABELS = {
-    "active": "Active",
-    "removed": "Removed",
-    "replaced": "Replaced by another brand",
-    "covered": "Covered",
-}
 
 CSV_COLUMNS = [
     "id", "lat", "lon", "borough_code", "borough_name", "status", "status_changed_on",
@@ -56,10 +50,6 @@ def long_date(value: date | datetime | str | None) -> str:
     return f"{text}, {moment:%H:%M} UTC" if isinstance(moment, datetime) else text
 
 
-def label(table: dict[str, str], value: str | None) -> str:
-    return table.get(value or "", value or "Not recorded")
-
-
 def is_council(camera: Camera) -> bool:
     return camera.operator_type in vocab.COUNCIL_OPERATOR_TYPES
 
@@ -75,9 +65,9 @@ def osm_tags(camera: Camera) -> dict[str, str]:
     manufacturer = vocab.OSM_MANUFACTURER.get(camera.brand)
     if manufacturer:
         tags["manufacturer"] = manufacturer
-    if camera.camera_type in ("fixed", "dome", "panning"):
+    if camera.camera_type in vocab.OSM_CAMERA_TYPES:
         tags["camera:type"] = camera.camera_type
-    if camera.mount in ("wall", "pole", "ceiling", "street_lamp"):
+    if camera.mount in vocab.OSM_MOUNTS:
         tags["camera:mount"] = camera.mount
     if camera.direction is not None:
         tags["camera:direction"] = str(camera.direction)
@@ -86,26 +76,27 @@ def osm_tags(camera: Camera) -> dict[str, str]:
     if camera.operator_type in vocab.OSM_SURVEILLANCE_ZONE:
         tags["surveillance:zone"] = vocab.OSM_SURVEILLANCE_ZONE[camera.operator_type]
     tags["check_date"] = camera.last_confirmed.isoformat()
-    if camera.status == "removed":
+    if camera.status == CameraStatus.REMOVED:
         tags = {f"removed:{key}" if key == "man_made" else key: v for key, v in tags.items()}
-    elif camera.status == "replaced" and "manufacturer" in tags:
+    elif camera.status == CameraStatus.REPLACED and "manufacturer" in tags:
         tags["was:manufacturer"] = tags.pop("manufacturer")
     return tags
 
 
-SHORT_CAMERA_TYPES = {
-    "fixed": "Fixed camera",
-    "dome": "Dome camera",
-    "panning": "Panning (PTZ) camera",
-    "panorama": "360° panoramic camera",
+SHORT_CAMERA_TYPES: dict[str, str] = {
+    CameraType.FIXED: "Fixed camera",
+    CameraType.DOME: "Dome camera",
+    CameraType.PANNING: "Panning (PTZ) camera",
+    CameraType.PANORAMA: "360° panoramic camera",
 }
 
 
 def plain_description(camera: Camera) -> str:
     """One phrase a councillor can read aloud: what, on what, facing where."""
     text = SHORT_CAMERA_TYPES.get(camera.camera_type, "Camera of unrecorded type")
-    if camera.mount in vocab.MOUNTS and camera.mount != "other":
-        text += f" on a {vocab.MOUNTS[camera.mount].lower()}"
+    mount = Mount.of(camera.mount)
+    if mount is not None and mount is not Mount.OTHER:
+        text += f" on a {mount.label.lower()}"
     if camera.direction is not None:
         text += f", facing {compass(camera.direction)} ({camera.direction}°)"
     return text
@@ -129,12 +120,12 @@ def camera_summary(camera: Camera, url: str, thumb_url: str | None) -> dict[str,
         "lat": round(camera.lat, 6),
         "lon": round(camera.lon, 6),
         "status": camera.status,
-        "status_label": label(STATUS_LABELS, camera.status),
-        "brand": label(vocab.BRANDS, camera.brand),
+        "status_label": CameraStatus.label_of(camera.status),
+        "brand": Brand.label_of(camera.brand),
         "brand_verified": bool(camera.brand_verified),
-        "evidence": label(vocab.BRAND_EVIDENCE, camera.brand_evidence),
-        "camera_type": label(vocab.CAMERA_TYPES, camera.camera_type),
-        "operator": label(vocab.OPERATOR_TYPES, camera.operator_type),
+        "evidence": BrandEvidence.label_of(camera.brand_evidence),
+        "camera_type": CameraType.label_of(camera.camera_type),
+        "operator": OperatorType.label_of(camera.operator_type),
         "council_operated": is_council(camera),
         "borough": {"code": camera.borough.code, "name": camera.borough.name},
         "first_seen": camera.first_seen.isoformat(),

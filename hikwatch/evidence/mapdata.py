@@ -23,8 +23,8 @@ from sqlalchemy import BigInteger, ColumnElement, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from hikwatch import vocab
-from hikwatch.evidence.counts import COUNT_KINDS, PUBLIC_STATUSES
+from hikwatch.evidence.counts import COUNT_KINDS, camera_where
+from hikwatch.vocab import COUNCIL_OPERATOR_TYPES, CameraStatus
 from models import Camera, DbSession
 
 CELL_PX = 64
@@ -64,7 +64,7 @@ class BBox:
 class CameraFilter:
     """Which public cameras a map view or an export covers. Hashable, so it keys caches."""
 
-    statuses: tuple[str, ...] = ("active",)
+    statuses: tuple[str, ...] = (CameraStatus.ACTIVE,)
     borough_code: str | None = None
     operator_types: tuple[str, ...] | None = None
     brand_verified: bool | None = None
@@ -72,15 +72,13 @@ class CameraFilter:
     count: str | None = None  # a counts.COUNT_KINDS key: exactly the cameras of one figure
 
     def where(self) -> list[ColumnElement[bool]]:
-        clauses: list[ColumnElement[bool]] = [Camera.status.in_(self.statuses)]
-        if self.borough_code is not None:
-            clauses.append(Camera.borough_code == self.borough_code)
-        if self.operator_types is not None:
-            clauses.append(Camera.operator_type.in_(self.operator_types))
-        if self.brand_verified is not None:
-            clauses.append(Camera.brand_verified.is_(self.brand_verified))
-        if self.camera_types is not None:
-            clauses.append(Camera.camera_type.in_(self.camera_types))
+        clauses = camera_where(
+            statuses=self.statuses,
+            borough_code=self.borough_code,
+            operator_types=self.operator_types,
+            brand_verified=self.brand_verified,
+            camera_types=self.camera_types,
+        )
         if self.count is not None:
             clauses.extend(COUNT_KINDS[self.count].where())
         return clauses
@@ -203,7 +201,7 @@ def point_rows(session: DbSession, where: list[ColumnElement[bool]], limit: int)
         .order_by(Camera.id)
         .limit(limit)
     )
-    status_index = {status: i for i, status in enumerate(PUBLIC_STATUSES)}
+    status_index: dict[str, int] = {status: i for i, status in enumerate(CameraStatus)}
     return [
         [
             camera_id,
@@ -211,7 +209,7 @@ def point_rows(session: DbSession, where: list[ColumnElement[bool]], limit: int)
             round(lon, 6),
             status_index.get(status, 0),
             int(bool(verified)),
-            int(operator_type in vocab.COUNCIL_OPERATOR_TYPES),
+            int(operator_type in COUNCIL_OPERATOR_TYPES),
         ]
         for camera_id, lat, lon, status, verified, operator_type in rows
     ]
@@ -227,7 +225,7 @@ def map_payload(
     """The JSON body of GET /api/map: clusters below POINTS_FROM_ZOOM, points from it."""
     payload: dict[str, Any] = {
         "zoom": zoom,
-        "statuses": list(PUBLIC_STATUSES),
+        "statuses": list(CameraStatus),
         "fields": {"clusters": CLUSTER_FIELDS, "points": POINT_FIELDS},
         "clusters": [],
         "truncated": False,

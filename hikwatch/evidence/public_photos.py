@@ -12,13 +12,12 @@ from datetime import date
 
 from sqlalchemy import ColumnElement, exists, func, or_, select
 
+from hikwatch.vocab import PublicPhotoKind, RemovalStatus, SightingStatus
 from models import DbSession, Photo, RemovalReport, Sighting
-
-CONFIRMED_REMOVAL = "confirmed"
 
 
 def approved_sighting_of_camera() -> list[ColumnElement[bool]]:
-    return [Sighting.status == "approved", Sighting.camera_id.is_not(None)]
+    return [Sighting.status == SightingStatus.APPROVED, Sighting.camera_id.is_not(None)]
 
 
 def is_public(photo_id_column) -> ColumnElement[bool]:
@@ -27,7 +26,8 @@ def is_public(photo_id_column) -> ColumnElement[bool]:
         Sighting.photo_id == photo_id_column, *approved_sighting_of_camera()
     )
     by_removal = exists().where(
-        RemovalReport.photo_id == photo_id_column, RemovalReport.status == CONFIRMED_REMOVAL
+        RemovalReport.photo_id == photo_id_column,
+        RemovalReport.status == RemovalStatus.CONFIRMED,
     )
     return or_(by_sighting, by_removal)
 
@@ -41,7 +41,7 @@ def public_photo(session: DbSession, photo_id: int) -> Photo | None:
 @dataclass(frozen=True)
 class CameraPhoto:
     photo_id: int
-    kind: str  # "sighting" (the camera as reported) or "removal" (as it was found later)
+    kind: PublicPhotoKind  # the camera as reported, or as a removal report found it later
     on: date | None
 
 
@@ -56,13 +56,13 @@ def camera_photos(session: DbSession, camera_id: int) -> list[CameraPhoto]:
         select(RemovalReport.photo_id, RemovalReport.observed_on)
         .where(
             RemovalReport.camera_id == camera_id,
-            RemovalReport.status == CONFIRMED_REMOVAL,
+            RemovalReport.status == RemovalStatus.CONFIRMED,
             RemovalReport.photo_id.is_not(None),
         )
         .order_by(RemovalReport.id)
     )
-    return [CameraPhoto(pid, "sighting", on) for pid, on in sightings] + [
-        CameraPhoto(pid, "removal", on) for pid, on in removals if pid is not None
+    return [CameraPhoto(pid, PublicPhotoKind.SIGHTING, on) for pid, on in sightings] + [
+        CameraPhoto(pid, PublicPhotoKind.REMOVAL, on) for pid, on in removals if pid is not None
     ]
 
 

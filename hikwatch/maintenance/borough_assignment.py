@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 
 from hikwatch import audit
 from hikwatch.geo import BoroughIndex
+from hikwatch.vocab import AuditAction, AuditObject
 from models import Camera, DbSession, Sighting
 
 CHUNK = 50_000
@@ -71,9 +72,9 @@ def reassign(
 
 
 # What `flask boroughs reassign` re-assigns, in order, by the label it reports them under.
-REASSIGNED_MODELS: dict[str, type[Camera] | type[Sighting]] = {
-    "cameras": Camera,
-    "reports": Sighting,
+REASSIGNED_MODELS: dict[str, tuple[type[Camera] | type[Sighting], AuditAction]] = {
+    "cameras": (Camera, AuditAction.BOROUGHS_REASSIGN_CAMERAS),
+    "reports": (Sighting, AuditAction.BOROUGHS_REASSIGN_REPORTS),
 }
 
 
@@ -85,13 +86,13 @@ def reassign_everything(
     No user is recorded: this is run from the server's console after a boundary change.
     """
     results = {}
-    for label, model in REASSIGNED_MODELS.items():
+    for label, (model, action) in REASSIGNED_MODELS.items():
         result = reassign(session, index, model, dry_run=dry_run)
         if sum(result.changed.values()) and not dry_run:
             audit.record(
                 None,
-                f"boroughs.reassign.{label}",
-                "borough",
+                action,
+                AuditObject.BOROUGH,
                 "*",
                 after={"changed": result.changed, "outside": result.outside[:1000]},
             )

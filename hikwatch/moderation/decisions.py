@@ -22,8 +22,8 @@ from hikwatch import audit
 from hikwatch.clock import london_clock
 from hikwatch.errors import ModerationError
 from hikwatch.geo import Borough, BoroughIndex
+from hikwatch.vocab import AuditAction, AuditObject, CameraStatus, RejectReason, SightingStatus
 from models import Camera, CameraStatusChange, Sighting, User, db, utcnow
-from models.moderation import REJECT_REASONS
 
 # What the audit trail records of each object: the fields a decision can change.
 SIGHTING_AUDIT_FIELDS = (
@@ -91,7 +91,7 @@ class CameraDetails:
 def active_claim_holder(sighting: Sighting, now: datetime | None = None) -> int | None:
     """The id of the moderator whose claim on this report has not yet run out, if any."""
     now = now or utcnow()
-    if sighting.status != "pending" or sighting.claimed_by_id is None:
+    if sighting.status != SightingStatus.PENDING or sighting.claimed_by_id is None:
         return None
     if sighting.claimed_until is None or sighting.claimed_until <= now:
         return None
@@ -112,7 +112,11 @@ def _reserve(sighting_id: int, user: User, until: datetime, now: datetime) -> bo
     """Atomically set the claim if the report is pending and free for `user`."""
     statement = (
         update(Sighting)
-        .where(Sighting.id == sighting_id, Sighting.status == "pending", _free_for(user, now))
+        .where(
+            Sighting.id == sighting_id,
+            Sighting.status == SightingStatus.PENDING,
+            _free_for(user, now),
+        )
         .values(claimed_by_id=user.id, claimed_until=until)
         .execution_options(synchronize_session=False)
     )
@@ -131,8 +135,8 @@ def claim(sighting: Sighting, user: User, minutes: float) -> bool:
     if won and previous_holder != user.id:
         audit.record(
             user,
-            "sighting.claim",
-            "sighting",
+            AuditAction.SIGHTING_CLAIM,
+            AuditObject.SIGHTING,
             sighting.id,
             after={"claimed_until": audit.json_safe(sighting.claimed_until)},
         )
@@ -145,7 +149,7 @@ def release(sighting: Sighting, user: User) -> None:
         return
     sighting.claimed_by_id = None
     sighting.claimed_until = None
-    audit.record(user, "sighting.release", "sighting", sighting.id)
+    audit.record(user, AuditAction.SIGHTING_RELEASE, AuditObject.SIGHTING, sighting.id)
 
 
 def claim_conflict_message(sighting: Sighting) -> str:
@@ -163,13 +167,13 @@ def _take_for_decision(sighting_id: int, user: User) -> Sighting:
     if sighting is None:
         raise ModerationError(404, "There is no such report.")
     if not won:
-        if sighting.status != "pending":
+        if sighting.status != SightingStatus.PENDING:
             raise ModerationError(409, f"This report was already decided ({sighting.status}).")
         raise ModerationError(409, claim_conflict_message(sighting))
     return sighting
 
 
-def _decide(sighting: Sighting, user: User, status: str) -> None:
+def _decide(sighting: Sighting, user: User, status: SightingStatus) -> None:
     sighting.status = status
     sighting.decided_at = utcnow()
     sighting.decided_by_id = user.id
@@ -218,11 +222,10 @@ def approve_as_new_camera(
     """Approve a report as a camera nobody had reported: a new Camera, active from `seen_on`."""
     borough = borough_for(details.lat, details.lon, index)
     sighting = _take_for_decision(sighting_id, user)
-    before = audit.snapshot_of(sighting, SIGHTING_AUDIT_FIELDS)
     first_seen = seen_on(sighting)
     camera = Camera(
         borough_code=borough.code,
-        status="active",
+        status=CameraStatus.ACTIVE,
         status_changed_on=first_seen,
         brand_verified=False,
         first_seen=first_seen,
@@ -231,34 +234,27 @@ def approve_as_new_camera(
     )
     details.apply_to(camera)
     mark_brand_verified(camera, user, brand_verified)
-    db.session.add(camera)
-    db.session.flush()  # the camera's id, for the link and the audit trail
-    db.session.add(
-        CameraStatusChange(
-            camera_id=camera.id,
-            status="active",
-            changed_on=first_seen,
-            note=f"First reported in {sighting.reference}",
+    with audit.recording(user, AuditAction.SIGHTING_APPROVE_NEW, sighting, SIGHTING_AUDIT_FIELDS):
+        db.session.add(camera)
+        db.session.flush()  # the camera's id, for the link and the audit trail
+        db.session.add(
+            CameraStatusChange(
+                camera_id=camera.id,
+                status=CameraStatus.ACTIVE,
+                changed_on=first_seen,
+                note=f"First reported in {sighting.reference}",
+            )
         )
-    )
-    _decide(sighting, user, "approved")
-    sighting.camera_id = camera.id
-    audit.record(
-        user,
-        "camera.create",
-        "camera",
-        camera.id,
-        after=audit.snapshot_of(camera, CAMERA_AUDIT_FIELDS),
-        reason=f"Approved from report {sighting.reference}",
-    )
-    audit.record(
-        user,
-        "sighting.approve_new",
-        "sighting",
-        sighting.id,
-        before=before,
-        after=audit.snapshot_of(sighting, SIGHTING_AUDIT_FIELDS),
-    )
+        _decide(sighting, user, SightingStatus.APPROVED)
+        sighting.camera_id = camera.id
+        audit.record(
+            user,
+            AuditAction.CAMERA_CREATE,
+            AuditObject.CAMERA,
+            camera.id,
+            after=audit.snapshot_of(camera, CAMERA_AUDIT_FIELDS),
+            reason=f"Approved from report {sighting.reference}",
+        )
     return camera
 
 
@@ -271,50 +267,46 @@ def approve_as_confirmation(
     camera = db.session.get(Camera, camera_id)
     if camera is None:
         raise ModerationError(422, f"There is no camera #{camera_id}.")
-    before_sighting = audit.snapshot_of(sighting, SIGHTING_AUDIT_FIELDS)
-    before_camera = audit.snapshot_of(camera, CAMERA_AUDIT_FIELDS)
-    when = seen_on(sighting)
-    camera.last_confirmed = max(camera.last_confirmed, when)
-    # An older photo of a known camera is evidence it was there earlier, too.
-    camera.first_seen = min(camera.first_seen, when)
-    if verify_brand:
-        mark_brand_verified(camera, user, True)
-    _decide(sighting, user, "approved")
-    sighting.camera_id = camera.id
-    audit.record_changes(user, "camera.confirm", camera, before_camera, CAMERA_AUDIT_FIELDS)
-    audit.record(
+    with audit.recording(
         user,
-        "sighting.approve_confirm",
-        "sighting",
-        sighting.id,
-        before=before_sighting,
-        after=audit.snapshot_of(sighting, SIGHTING_AUDIT_FIELDS),
+        AuditAction.SIGHTING_APPROVE_CONFIRM,
+        sighting,
+        SIGHTING_AUDIT_FIELDS,
         reason=f"Another sighting of camera #{camera.id}",
-    )
+    ):
+        with audit.recording(
+            user, AuditAction.CAMERA_CONFIRM, camera, CAMERA_AUDIT_FIELDS, only_changes=True
+        ):
+            when = seen_on(sighting)
+            camera.last_confirmed = max(camera.last_confirmed, when)
+            # An older photo of a known camera is evidence it was there earlier, too.
+            camera.first_seen = min(camera.first_seen, when)
+            if verify_brand:
+                mark_brand_verified(camera, user, True)
+        _decide(sighting, user, SightingStatus.APPROVED)
+        sighting.camera_id = camera.id
     return camera
 
 
 def reject(sighting_id: int, user: User, reason: str, note: str | None) -> Sighting:
     """Reject a report: it never becomes public, but stays in the record with the reason."""
-    if reason not in REJECT_REASONS:
+    chosen = RejectReason.of(reason)
+    if chosen is None:
         raise ModerationError(400, "Choose a reason for rejecting the report.")
     note = clean_note(note)
-    if reason == "other" and not note:
+    if chosen is RejectReason.OTHER and not note:
         raise ModerationError(400, "Say why the report is rejected when the reason is 'Other'.")
     sighting = _take_for_decision(sighting_id, user)
-    before = audit.snapshot_of(sighting, SIGHTING_AUDIT_FIELDS)
-    _decide(sighting, user, "rejected")
-    sighting.reject_reason = reason
-    sighting.reject_note = note
-    audit.record(
+    with audit.recording(
         user,
-        "sighting.reject",
-        "sighting",
-        sighting.id,
-        before=before,
-        after=audit.snapshot_of(sighting, SIGHTING_AUDIT_FIELDS),
-        reason=f"{REJECT_REASONS[reason]}" + (f": {note}" if note else ""),
-    )
+        AuditAction.SIGHTING_REJECT,
+        sighting,
+        SIGHTING_AUDIT_FIELDS,
+        reason=chosen.label + (f": {note}" if note else ""),
+    ):
+        _decide(sighting, user, SightingStatus.REJECTED)
+        sighting.reject_reason = chosen
+        sighting.reject_note = note
     return sighting
 
 
@@ -324,20 +316,13 @@ def request_information(sighting_id: int, user: User, message: str) -> Sighting:
     if not request:
         raise ModerationError(400, "Write what you need to know from the resident.")
     sighting = _take_for_decision(sighting_id, user)
-    before = audit.snapshot_of(sighting, SIGHTING_AUDIT_FIELDS)
-    sighting.info_request = request
-    # Nothing more to do until the resident answers, so others may pick it up meanwhile.
-    sighting.claimed_by_id = None
-    sighting.claimed_until = None
-    audit.record(
-        user,
-        "sighting.request_info",
-        "sighting",
-        sighting.id,
-        before=before,
-        after=audit.snapshot_of(sighting, SIGHTING_AUDIT_FIELDS),
-        reason=request,
-    )
+    with audit.recording(
+        user, AuditAction.SIGHTING_REQUEST_INFO, sighting, SIGHTING_AUDIT_FIELDS, reason=message
+    ):
+        sighting.info_request = message
+        # Nothing more to do until the resident answers, so others may pick it up meanwhile.
+        sighting.claimed_by_id = None
+        sighting.claimed_until = None
     return sighting
 
 
@@ -362,9 +347,10 @@ def edit_camera(
     if camera is None:
         raise ModerationError(404, "There is no such camera.")
     borough = borough_for(details.lat, details.lon, index)
-    before = audit.snapshot_of(camera, CAMERA_AUDIT_FIELDS)
-    details.apply_to(camera)
-    camera.borough_code = borough.code
-    mark_brand_verified(camera, user, brand_verified)
-    audit.record_changes(user, "camera.edit", camera, before, CAMERA_AUDIT_FIELDS)
+    with audit.recording(
+        user, AuditAction.CAMERA_EDIT, camera, CAMERA_AUDIT_FIELDS, only_changes=True
+    ):
+        details.apply_to(camera)
+        camera.borough_code = borough.code
+        mark_brand_verified(camera, user, brand_verified)
     return camera

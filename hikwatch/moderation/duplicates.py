@@ -16,12 +16,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from hikwatch.geo import bbox_around, distance_m
+from hikwatch.vocab import SightingStatus
 from models import Camera, Photo, Sighting, db
 
 # Reports whose photos are compared by look. Rejected reports are compared only by their
 # bytes: a photo rejected once and simply sent again is worth flagging, but a rejected
 # report is no camera to confirm, so near-lookalikes of it would only add noise.
-COMPARED_STATUSES = ("pending", "approved")
+COMPARED_STATUSES = (SightingStatus.PENDING, SightingStatus.APPROVED)
 
 
 @dataclass(frozen=True)

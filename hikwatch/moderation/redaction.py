@@ -13,16 +13,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict
-from typing import Any, Literal, cast
+from typing import Any
 
 from hikwatch import audit, photos
 from hikwatch.errors import ModerationError
-from hikwatch.storage import DISPLAY, THUMBS, FileStore
+from hikwatch.storage import FileStore
 from hikwatch.submissions import PhotoLimits
+from hikwatch.vocab import AuditAction, AuditObject, PhotoFolder, RedactionMode
 from models import Photo, User
 
 MAX_RECTANGLES = 40
-MODES = {"blur": "Blur", "black": "Black box"}
 
 
 def parse_percent_rows(
@@ -52,7 +52,7 @@ def parse_percent_rows(
         width, height = min(width, 1 - left), min(height, 1 - top)
         if width <= 0 or height <= 0:
             raise ModerationError(400, f"Rectangle {number}: width and height must be above 0.")
-        if mode not in MODES:
+        if not RedactionMode.has(mode):
             raise ModerationError(400, f"Rectangle {number}: choose blur or black.")
         rectangles.append(
             photos.Redaction(
@@ -60,7 +60,7 @@ def parse_percent_rows(
                 y=round(top, 6),
                 w=round(width, 6),
                 h=round(height, 6),
-                mode=cast(Literal["blur", "black"], mode),  # one of MODES, checked above
+                mode=RedactionMode(mode),
             )
         )
     if len(rectangles) > MAX_RECTANGLES:
@@ -117,8 +117,8 @@ def redact(
         raise ModerationError(
             422, f"The original could not be processed: {error.message}"
         ) from None
-    new_display = store.new_name(DISPLAY, "jpg")
-    new_thumb = store.new_name(THUMBS, "jpg")
+    new_display = store.new_name(PhotoFolder.DISPLAY, "jpg")
+    new_thumb = store.new_name(PhotoFolder.THUMBS, "jpg")
     for path, data in ((new_display, display_jpeg), (new_thumb, thumb_jpeg)):
         store.write(path, data)
         written.append(path)
@@ -130,8 +130,8 @@ def redact(
     photo.thumb_path = new_thumb
     audit.record(
         user,
-        "photo.redact",
-        "photo",
+        AuditAction.PHOTO_REDACT,
+        AuditObject.PHOTO,
         photo.id,
         before=before,
         after={"redactions": photo.redactions},

@@ -15,8 +15,8 @@ from hikwatch.clock import london_today
 from hikwatch.errors import ModerationError
 from hikwatch.moderation.decisions import CAMERA_AUDIT_FIELDS, clean_note
 from hikwatch.submissions import new_reference
+from hikwatch.vocab import AuditAction, CameraStatus, RemovalKind, RemovalStatus
 from models import Camera, CameraStatusChange, Photo, RemovalReport, User, db, utcnow
-from models.moderation import REMOVAL_KINDS
 
 REMOVAL_AUDIT_FIELDS = ("status", "decided_at", "decided_by_id", "decision_note")
 
@@ -51,7 +51,7 @@ def create_removal_report(
     photo: Photo | None,
 ) -> RemovalReport:
     """Stage a pending removal report from the public form (the caller commits)."""
-    if kind not in REMOVAL_KINDS:
+    if not RemovalKind.has(kind):
         raise ModerationError(400, "Choose what happened to the camera.")
     report = RemovalReport(
         reference=unused_removal_reference(),
@@ -61,7 +61,7 @@ def create_removal_report(
         note=(note or "").strip() or None,
         photo=photo,
         contact_email=(contact_email or "").strip() or None,
-        status="pending",
+        status=RemovalStatus.PENDING,
     )
     db.session.add(report)
     return report
@@ -71,18 +71,41 @@ def _pending_report(report_id: int) -> tuple[RemovalReport, Camera]:
     report = db.session.get(RemovalReport, report_id)
     if report is None:
         raise ModerationError(404, "There is no such removal report.")
-    if report.status != "pending":
+    if report.status != RemovalStatus.PENDING:
         raise ModerationError(409, f"This removal report was already decided ({report.status}).")
     return report, db.session.get_one(Camera, report.camera_id)
 
 
-def _decide(report: RemovalReport, user: User, status: str, note: str | None) -> dict:
-    before = audit.snapshot_of(report, REMOVAL_AUDIT_FIELDS)
-    report.status = status
-    report.decided_at = utcnow()
-    report.decided_by_id = user.id
-    report.decision_note = note
-    return before
+def _decide(
+    report: RemovalReport, user: User, status: RemovalStatus, action: AuditAction, note: str | None
+) -> None:
+    """Record the moderator's ruling on the report, and audit it with the note."""
+    with audit.recording(user, action, report, REMOVAL_AUDIT_FIELDS, reason=note):
+        report.status = status
+        report.decided_at = utcnow()
+        report.decided_by_id = user.id
+        report.decision_note = note
+
+
+def _set_status(
+    camera: Camera,
+    status: CameraStatus,
+    on: date,
+    note: str | None,
+    removal_report_id: int | None = None,
+) -> None:
+    """Stage a camera's new status and its entry in the camera's public status history."""
+    camera.status = status
+    camera.status_changed_on = on
+    db.session.add(
+        CameraStatusChange(
+            camera_id=camera.id,
+            status=status,
+            changed_on=on,
+            removal_report_id=removal_report_id,
+            note=note,
+        )
+    )
 
 
 def confirm_removal(report_id: int, user: User, note: str | None) -> RemovalReport:
@@ -90,40 +113,22 @@ def confirm_removal(report_id: int, user: User, note: str | None) -> RemovalRepo
     (today when the resident gave none), and the change joins its history."""
     note = clean_note(note)
     report, camera = _pending_report(report_id)
-    before_camera = audit.snapshot_of(camera, CAMERA_AUDIT_FIELDS)
-    changed_on = report.observed_on or london_today()
-    # A second report of what is already recorded corroborates it; it must not move the
-    # date the camera went to a later one.
-    if camera.status != report.kind:
-        camera.status = report.kind
-        camera.status_changed_on = changed_on
-        db.session.add(
-            CameraStatusChange(
-                camera_id=camera.id,
-                status=report.kind,
-                changed_on=changed_on,
-                removal_report_id=report.id,
-                note=note,
-            )
-        )
-    before = _decide(report, user, "confirmed", note)
-    audit.record_changes(
+    reported = RemovalKind(report.kind).camera_status
+    reason = f"Removal report {report.reference} confirmed"
+    with audit.recording(
         user,
-        "camera.status",
+        AuditAction.CAMERA_STATUS,
         camera,
-        before_camera,
         CAMERA_AUDIT_FIELDS,
-        reason=f"Removal report {report.reference} confirmed",
-    )
-    audit.record(
-        user,
-        "removal.confirm",
-        "removal_report",
-        report.id,
-        before=before,
-        after=audit.snapshot_of(report, REMOVAL_AUDIT_FIELDS),
-        reason=note,
-    )
+        reason=reason,
+        only_changes=True,
+    ):
+        # A second report of what is already recorded corroborates it; it must not move
+        # the date the camera went to a later one.
+        if camera.status != reported:
+            changed_on = report.observed_on or london_today()
+            _set_status(camera, reported, changed_on, note, removal_report_id=report.id)
+    _decide(report, user, RemovalStatus.CONFIRMED, AuditAction.REMOVAL_CONFIRM, note)
     return report
 
 
@@ -131,16 +136,7 @@ def reject_removal(report_id: int, user: User, note: str | None) -> RemovalRepor
     """Decline the report; the camera is unchanged and the report stays in the record."""
     note = clean_note(note)
     report, _camera = _pending_report(report_id)
-    before = _decide(report, user, "rejected", note)
-    audit.record(
-        user,
-        "removal.reject",
-        "removal_report",
-        report.id,
-        before=before,
-        after=audit.snapshot_of(report, REMOVAL_AUDIT_FIELDS),
-        reason=note,
-    )
+    _decide(report, user, RemovalStatus.REJECTED, AuditAction.REMOVAL_REJECT, note)
     return report
 
 
@@ -150,18 +146,17 @@ def reactivate_camera(camera_id: int, user: User, on: date | None, note: str | N
     camera = db.session.get(Camera, camera_id)
     if camera is None:
         raise ModerationError(404, "There is no such camera.")
-    if camera.status == "active":
+    if camera.status == CameraStatus.ACTIVE:
         raise ModerationError(409, "This camera is already active.")
-    before = audit.snapshot_of(camera, CAMERA_AUDIT_FIELDS)
-    changed_on = on or london_today()
-    camera.status = "active"
-    camera.status_changed_on = changed_on
-    db.session.add(
-        CameraStatusChange(camera_id=camera.id, status="active", changed_on=changed_on, note=note)
-    )
-    audit.record_changes(
-        user, "camera.reactivate", camera, before, CAMERA_AUDIT_FIELDS, reason=note
-    )
+    with audit.recording(
+        user,
+        AuditAction.CAMERA_REACTIVATE,
+        camera,
+        CAMERA_AUDIT_FIELDS,
+        reason=note,
+        only_changes=True,
+    ):
+        _set_status(camera, CameraStatus.ACTIVE, on or london_today(), note)
     return camera
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from hikwatch import audit
 from hikwatch.errors import AccountError
 from hikwatch.security import accounts as auth
+from hikwatch.vocab import AuditAction, AuditObject, Role
 from models import User, db
-from models.user import ROLES
 
 USER_AUDIT_FIELDS = ("email", "role", "enabled")
 
@@ -23,12 +23,12 @@ def all_accounts() -> list[User]:
 
 def no_admin_yet() -> bool:
     """A fresh install: nobody can log in to moderate until the first admin is made."""
-    return db.session.execute(db.select(User.id).filter_by(role="admin")).first() is None
+    return db.session.execute(db.select(User.id).filter_by(role=Role.ADMIN)).first() is None
 
 
 def enabled_admin_count() -> int:
     return db.session.execute(
-        db.select(db.func.count()).select_from(User).filter_by(role="admin", enabled=True)
+        db.select(db.func.count()).select_from(User).filter_by(role=Role.ADMIN, enabled=True)
     ).scalar_one()
 
 
@@ -52,8 +52,8 @@ def create_account(actor: User | None, email: str, password: str, role: str) -> 
     db.session.flush()
     audit.record(
         actor,
-        "user.create",
-        "user",
+        AuditAction.USER_CREATE,
+        AuditObject.USER,
         user.id,
         after=audit.snapshot_of(user, USER_AUDIT_FIELDS),
         reason=None if actor else "command line",
@@ -67,7 +67,7 @@ def set_enabled(actor: User | None, user: User, enabled: bool) -> bool:
         return False
     if not enabled:
         _refuse_self(actor, user, "disable")
-        if user.role == "admin" and enabled_admin_count() <= 1:
+        if user.role == Role.ADMIN and enabled_admin_count() <= 1:
             raise AccountError("This is the last enabled admin account; create another first.")
     before = audit.snapshot_of(user, USER_AUDIT_FIELDS)
     user.enabled = enabled
@@ -75,36 +75,36 @@ def set_enabled(actor: User | None, user: User, enabled: bool) -> bool:
         user.end_sessions()
     audit.record_changes(
         actor,
-        "user.enable" if enabled else "user.disable",
+        AuditAction.USER_ENABLE if enabled else AuditAction.USER_DISABLE,
         user,
         before,
         USER_AUDIT_FIELDS,
         reason=None if actor else "command line",
-        object_type="user",
+        object_type=AuditObject.USER,
     )
     return True
 
 
 def set_role(actor: User | None, user: User, role: str) -> bool:
     """Change an account's role, ending its sessions; False if it already has the role."""
-    if role not in ROLES:
-        raise AccountError(f"The role must be one of: {', '.join(ROLES)}.")
+    if not Role.has(role):
+        raise AccountError(f"The role must be one of: {', '.join(Role)}.")
     if user.role == role:
         return False
     _refuse_self(actor, user, "change the role of")
-    if user.role == "admin" and user.enabled and enabled_admin_count() <= 1:
+    if user.role == Role.ADMIN and user.enabled and enabled_admin_count() <= 1:
         raise AccountError("This is the last enabled admin account; create another first.")
     before = audit.snapshot_of(user, USER_AUDIT_FIELDS)
     user.role = role
     user.end_sessions()
     audit.record_changes(
         actor,
-        "user.set_role",
+        AuditAction.USER_SET_ROLE,
         user,
         before,
         USER_AUDIT_FIELDS,
         reason=None if actor else "command line",
-        object_type="user",
+        object_type=AuditObject.USER,
     )
     return True
 

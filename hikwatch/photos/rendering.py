@@ -13,6 +13,7 @@ from PIL import Image, ImageCms, ImageFilter
 
 from hikwatch.photos.decoding import Decoded, fit
 from hikwatch.photos.types import Redaction
+from hikwatch.vocab import RedactionMode
 
 # Output settings for every public JPEG. Quality 85 is visually clean for photos at a
 # fraction of the size; progressive + optimized Huffman tables make them smaller and let
@@ -184,7 +185,7 @@ def _apply_redactions(image: Image.Image, redactions: Sequence[Redaction]) -> No
         if right <= left or bottom <= top:
             continue
         box = (left, top, right, bottom)
-        if redaction.mode == "black":
+        if redaction.mode == RedactionMode.BLACK:
             image.paste((0, 0, 0), box)
         else:
             image.paste(_obscure(image.crop(box)), box)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+
+from hikwatch.vocab import RedactionMode
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class Redaction:
     y: float
     w: float
     h: float
-    mode: Literal["blur", "black"] = "blur"
+    mode: RedactionMode = RedactionMode.BLUR
 
     def __post_init__(self) -> None:
         # Redactions come from moderators, not residents, so bad values are a programming
@@ -55,5 +56,5 @@ class Redaction:
             raise ValueError(f"redaction coordinates must be finite numbers: {values!r}")
         if self.w < 0 or self.h < 0:
             raise ValueError(f"redaction width and height must not be negative: {values!r}")
-        if self.mode not in ("blur", "black"):
+        if not RedactionMode.has(self.mode):
             raise ValueError(f"redaction mode must be 'blur' or 'black', not {self.mode!r}")

@@ -15,6 +15,7 @@ from flask import abort, current_app, request
 from flask_login import LoginManager, current_user
 
 from hikwatch.hashing import salted_hash
+from hikwatch.vocab import Role
 from models import LoginFailure, User, db, utcnow
 
 login_manager = LoginManager()
@@ -37,7 +38,7 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
-def role_required(role: str) -> Callable:
+def role_required(role: Role) -> Callable:
     """Refuse anonymous users (to the login page) and users without `role` (403)."""
 
     def decorator(view: Callable) -> Callable:
@@ -56,8 +57,8 @@ def role_required(role: str) -> Callable:
     return decorator
 
 
-moderator_required = role_required("moderator")
-admin_required = role_required("admin")
+moderator_required = role_required(Role.MODERATOR)
+admin_required = role_required(Role.ADMIN)
 
 
 def find_user(email: str) -> User | None:
@@ -67,7 +68,7 @@ def find_user(email: str) -> User | None:
 
 
 def create_user(email: str, password: str, role: str) -> User:
-    if role not in ("moderator", "admin"):
+    if not Role.has(role):
         raise ValueError("role must be 'moderator' or 'admin'")
     if len(password) < 12:
         raise ValueError("the password must be at least 12 characters")

@@ -1,8 +1,27 @@
-"""Blueprints, one per audience; hikwatch.errors answers their refusals and errors."""
+"""Blueprints, one per audience, and the words every template shares; hikwatch.errors answers
+their refusals and errors."""
 
 from __future__ import annotations
 
 from flask import Flask
+
+from hikwatch import vocab
+from hikwatch.evidence import charts, counts, exports
+
+# The only way words reach templates: every vocabulary enum by its class name (so a
+# template writes `CameraStatus.ACTIVE` or `Brand.label_of(camera.brand)`), and the
+# evidence pages' shared definitions and phrasing.
+TEMPLATE_WORDS = {
+    **vocab.TEMPLATE_WORDS,
+    "count_kinds": counts.COUNT_KINDS,
+    "shades": charts.SHADES,
+    "describe": exports.plain_description,
+    "osm_link": exports.osm_link,
+}
+
+
+def template_words() -> dict:
+    return TEMPLATE_WORDS
 
 
 def register_blueprints(app: Flask) -> None:
@@ -47,3 +66,4 @@ def register_blueprints(app: Flask) -> None:
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    app.context_processor(template_words)

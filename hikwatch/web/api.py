@@ -11,7 +11,12 @@ from wtforms.fields.core import UnboundField
 
 from hikwatch.errors import SubmissionError
 from hikwatch.security.limits import rate_limit
-from hikwatch.submissions import create_sighting, find_own_upload, store_upload
+from hikwatch.submissions import (
+    create_sighting,
+    find_own_upload,
+    store_upload,
+)
+from hikwatch.vocab import LocationSource
 from hikwatch.web.common import borough_index, file_store, photo_limits, upload_owner
 from hikwatch.web.forms import SightingFields
 from models import db
@@ -70,7 +75,7 @@ def upload_photo():
 def upload_json(photo) -> dict:
     location = borough = None
     if photo.exif_lat is not None and photo.exif_lon is not None:
-        location = {"lat": photo.exif_lat, "lon": photo.exif_lon, "source": "exif"}
+        location = {"lat": photo.exif_lat, "lon": photo.exif_lon, "source": LocationSource.EXIF}
         found = borough_index().locate(photo.exif_lon, photo.exif_lat)
         borough = {"code": found.code, "name": found.name} if found else None
     return {

@@ -7,10 +7,9 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, render_template, request, url_for
 
-from hikwatch import vocab
 from hikwatch.clock import london_today
 from hikwatch.evidence import borough_report, charts, counts, exports
-from hikwatch.evidence.campaign import FOI_LABELS, MOTION_LABELS
+from hikwatch.vocab import CameraType, Count, FoiFinding, MotionStatus, OperatorType
 from hikwatch.web.common import borough_index
 from hikwatch.web.evidence_support import (
     borough_counts,
@@ -23,26 +22,6 @@ from hikwatch.web.evidence_support import (
 from models import Camera, db, utcnow
 
 bp = Blueprint("boroughs", __name__)
-
-
-@bp.app_context_processor
-def evidence_words() -> dict:
-    """Labels every evidence template uses, so they are spelt the same everywhere."""
-    return {
-        "motion_labels": MOTION_LABELS,
-        "foi_labels": FOI_LABELS,
-        "count_kinds": counts.COUNT_KINDS,
-        "shades": charts.SHADES,
-        "operator_labels": vocab.OPERATOR_TYPES,
-        "type_labels": vocab.CAMERA_TYPES,
-        "status_labels": exports.STATUS_LABELS,
-        "brand_labels": vocab.BRANDS,
-        "evidence_labels": vocab.BRAND_EVIDENCE,
-        "mount_labels": vocab.MOUNTS,
-        "council_operator_types": vocab.COUNCIL_OPERATOR_TYPES,
-        "describe": exports.plain_description,
-        "osm_link": exports.osm_link,
-    }
 
 
 @bp.app_template_filter("longdate")
@@ -63,13 +42,13 @@ LIST_PAGE_SIZE = 100
 # ?sort= key -> (value to sort by, natural order is descending)
 SORTS = {
     "name": (lambda s: s.borough.name, False),
-    "active": (lambda s: s.counts["active"], True),
-    "council": (lambda s: s.counts["council"], True),
-    "verified": (lambda s: s.counts["verified"], True),
-    "removed": (lambda s: s.counts["removed"], True),
+    Count.ACTIVE: (lambda s: s.counts[Count.ACTIVE], True),
+    Count.COUNCIL: (lambda s: s.counts[Count.COUNCIL], True),
+    Count.VERIFIED: (lambda s: s.counts[Count.VERIFIED], True),
+    Count.REMOVED: (lambda s: s.counts[Count.REMOVED], True),
     "progress": (lambda s: -1 if s.progress is None else s.progress, True),
-    "foi": (lambda s: {"yes": 0, "no": 2}.get(s.campaign.foi_finding, 1), False),
-    "motion": (lambda s: list(MOTION_LABELS).index(s.campaign.motion_status), True),
+    "foi": (lambda s: {FoiFinding.YES: 0, FoiFinding.NO: 2}.get(s.campaign.foi_finding, 1), False),
+    "motion": (lambda s: list(MotionStatus).index(s.campaign.motion_status), True),
     "target": (lambda s: s.campaign.timetable_target or date.max, False),
 }
 
@@ -109,9 +88,9 @@ def bar_chart(rows: list[counts.BoroughSummary]) -> charts.BarChart:
                 row.borough.name,
                 url_for("boroughs.show", slug=row.borough.slug),
                 [
-                    ("council", row.counts["council"]),
-                    ("other", row.counts["active"] - row.counts["council"]),
-                    ("removed", row.counts["removed"]),
+                    ("council", row.counts[Count.COUNCIL]),
+                    ("other", row.counts[Count.ACTIVE] - row.counts[Count.COUNCIL]),
+                    ("removed", row.counts[Count.REMOVED]),
                 ],
             )
             for row in rows
@@ -132,13 +111,13 @@ def show(slug: str):
 def cameras(slug: str):
     """The cameras behind one figure on the borough page: ?count=council[&operator=…]."""
     borough = borough_or_404(slug)
-    kind = counts.count_kind(request.args.get("count", "active"))
+    kind = counts.count_kind(request.args.get("count", Count.ACTIVE))
     operator = request.args.get("operator") or None
     camera_type = request.args.get("type") or None
     if (
         kind is None
-        or (operator is not None and operator not in vocab.OPERATOR_TYPES)
-        or (camera_type is not None and camera_type not in vocab.CAMERA_TYPES)
+        or (operator is not None and not OperatorType.has(operator))
+        or (camera_type is not None and not CameraType.has(camera_type))
     ):
         abort(404, "That list does not exist: check the link.")
     query = counts.camera_ids_query(

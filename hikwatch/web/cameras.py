@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, render_template, request, send_file
 
 from hikwatch.evidence import exports, mapdata, public_photos
+from hikwatch.vocab import CameraStatus, PhotoVariant
 from hikwatch.web.common import file_store
 from hikwatch.web.evidence_support import (
     cached,
@@ -18,6 +19,7 @@ from hikwatch.web.evidence_support import (
 from models import Camera, CameraStatusChange, db
 
 bp = Blueprint("cameras", __name__)
+PHOTO_VARIANTS = ", ".join(PhotoVariant)
 
 
 @bp.get("/cameras/<int:camera_id>")
@@ -59,7 +61,7 @@ def map_data():
     """Clusters or cameras in a box: ?bbox=min_lon,min_lat,max_lon,max_lat&zoom=Z&filters."""
     bbox = parse_bbox(request.args.get("bbox"), required=True)
     zoom = parse_zoom(request.args.get("zoom"))
-    camera_filter = parse_camera_filter(request.args, default_statuses=("active",))
+    camera_filter = parse_camera_filter(request.args, default_statuses=(CameraStatus.ACTIVE,))
     payload = mapdata.map_payload(db.session, camera_filter, bbox, zoom, grid_cache=cached)
     response = jsonify(payload)
     response.cache_control.public = True
@@ -67,13 +69,13 @@ def map_data():
     return with_licence(response)
 
 
-@bp.get("/photos/<int:photo_id>/<any(thumb, display):variant>.jpg")
+@bp.get(f"/photos/<int:photo_id>/<any({PHOTO_VARIANTS}):variant>.jpg")
 def photo(photo_id: int, variant: str):
     """A public photo's redacted derivative; anything not public is 'not found'."""
     found = public_photos.public_photo(db.session, photo_id)
     if found is None:
         abort(404, "No public photo has that number.")
-    relative = found.thumb_path if variant == "thumb" else found.display_path
+    relative = found.thumb_path if variant == PhotoVariant.THUMB else found.display_path
     store = file_store()
     if not store.exists(relative):
         abort(404, "No public photo has that number.")

@@ -13,11 +13,19 @@ from typing import Any, TypeVar
 from flask import abort, current_app, g, url_for
 from werkzeug.datastructures import MultiDict
 
-from hikwatch import vocab
 from hikwatch.evidence import charts, counts
 from hikwatch.evidence.datacache import DataCache, data_version
 from hikwatch.evidence.exports import DATA_LICENCE_URL
 from hikwatch.evidence.mapdata import MAX_ZOOM, MIN_ZOOM, BBox, CameraFilter
+from hikwatch.vocab import (
+    COUNCIL_OPERATOR_TYPES,
+    GONE_STATUSES,
+    CameraStatus,
+    CameraType,
+    Count,
+    OperatorType,
+    PhotoVariant,
+)
 from models import Borough, db
 
 T = TypeVar("T")
@@ -61,7 +69,7 @@ def camera_url(camera_id: int) -> str:
     return url_for("cameras.show", camera_id=camera_id, _external=True)
 
 
-def photo_url(photo_id: int, variant: str = "thumb") -> str:
+def photo_url(photo_id: int, variant: PhotoVariant = PhotoVariant.THUMB) -> str:
     return url_for("cameras.photo", photo_id=photo_id, variant=variant)
 
 
@@ -86,15 +94,15 @@ def parse_statuses(args: MultiDict, default: tuple[str, ...]) -> tuple[str, ...]
     chosen: set[str] = set()
     for value in values:
         if value == "all":
-            chosen.update(counts.PUBLIC_STATUSES)
+            chosen.update(CameraStatus)
         elif value == "gone":
-            chosen.update(counts.GONE_STATUSES)
-        elif value in counts.PUBLIC_STATUSES:
+            chosen.update(GONE_STATUSES)
+        elif CameraStatus.has(value):
             chosen.add(value)
         else:
-            abort(400, f"Unknown status '{value}': use {', '.join(counts.PUBLIC_STATUSES)}, "
+            abort(400, f"Unknown status '{value}': use {', '.join(CameraStatus)}, "
                        "gone or all.")  # fmt: skip
-    return tuple(s for s in counts.PUBLIC_STATUSES if s in chosen)
+    return tuple(s for s in CameraStatus if s in chosen)
 
 
 def parse_operators(args: MultiDict) -> tuple[str, ...] | None:
@@ -104,20 +112,20 @@ def parse_operators(args: MultiDict) -> tuple[str, ...] | None:
     chosen: set[str] = set()
     for value in values:
         if value == "council":
-            chosen.update(vocab.COUNCIL_OPERATOR_TYPES)
-        elif value in vocab.OPERATOR_TYPES:
+            chosen.update(COUNCIL_OPERATOR_TYPES)
+        elif OperatorType.has(value):
             chosen.add(value)
         else:
             abort(400, f"Unknown operator '{value}': use council or one of "
-                       f"{', '.join(vocab.OPERATOR_TYPES)}.")  # fmt: skip
+                       f"{', '.join(OperatorType)}.")  # fmt: skip
     return tuple(sorted(chosen))
 
 
 def parse_camera_types(args: MultiDict) -> tuple[str, ...] | None:
     values = listed(args, "type")
-    unknown = [value for value in values if value not in vocab.CAMERA_TYPES]
+    unknown = [value for value in values if not CameraType.has(value)]
     if unknown:
-        abort(400, f"Unknown camera type '{unknown[0]}': use {', '.join(vocab.CAMERA_TYPES)}.")
+        abort(400, f"Unknown camera type '{unknown[0]}': use {', '.join(CameraType)}.")
     return tuple(sorted(set(values))) or None
 
 
@@ -192,6 +200,6 @@ def page_number(raw: Any) -> int:
 
 def shading() -> tuple[list[int], list[tuple[str, str]]]:
     """Thresholds and legend for shading boroughs by active cameras, from today's counts."""
-    most = max((c["active"] for c in borough_counts().values()), default=0)
+    most = max((c[Count.ACTIVE] for c in borough_counts().values()), default=0)
     breaks = charts.shading_breaks(most)
     return breaks, charts.legend(breaks)

@@ -26,10 +26,32 @@ from wtforms.validators import (
 
 from hikwatch import vocab
 from hikwatch.clock import london_today
+from hikwatch.vocab import (
+    Brand,
+    BrandEvidence,
+    CameraType,
+    LocationSource,
+    Mount,
+    OperatorType,
+    Word,
+)
 
 
-def choices(table: dict[str, str]) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in table.items()]
+def choices(words: type[Word]) -> list[SelectChoice]:
+    """A select's options: each stored value with its label, in the vocabulary's order."""
+    return [SelectChoice(word.value, word.label) for word in words]
+
+
+def contact_email_field() -> StringField:
+    """The optional email a resident leaves on a report; only moderators ever see it."""
+    return StringField(
+        "Your email (optional, never published)",
+        validators=[
+            Optional(),
+            Length(max=254),
+            Email("Enter an email address like name@example.org.", check_deliverability=False),
+        ],
+    )
 
 
 class FiniteFloatField(StringField):
@@ -74,47 +96,38 @@ class SightingFields(FlaskForm):
     )
     location_source = SelectField(
         "How the location was found",
-        choices=choices(vocab.LOCATION_SOURCES),
-        default="typed",
+        choices=choices(LocationSource),
+        default=LocationSource.TYPED,
     )
     accuracy_m = FiniteFloatField(
         "Accuracy (metres)", validators=[Optional(), NumberRange(0, 100_000)]
     )
     brand = SelectField(
-        "Brand on the camera", choices=choices(vocab.BRANDS), default=vocab.DEFAULTS["brand"]
+        "Brand on the camera", choices=choices(Brand), default=vocab.DEFAULTS["brand"]
     )
     brand_evidence = SelectField(
         "How you know the brand",
-        choices=choices(vocab.BRAND_EVIDENCE),
+        choices=choices(BrandEvidence),
         default=vocab.DEFAULTS["brand_evidence"],
     )
     camera_type = SelectField(
         "Camera type",
-        choices=choices(vocab.CAMERA_TYPES),
+        choices=choices(CameraType),
         default=vocab.DEFAULTS["camera_type"],
     )
-    mount = SelectField(
-        "Mounted on", choices=choices(vocab.MOUNTS), default=vocab.DEFAULTS["mount"]
-    )
+    mount = SelectField("Mounted on", choices=choices(Mount), default=vocab.DEFAULTS["mount"])
     direction = IntegerField(
         "Direction it faces (degrees from north, optional)",
         validators=[Optional(), NumberRange(0, 359, "Direction is 0 to 359 degrees.")],
     )
     operator_type = SelectField(
         "Who seems to run it",
-        choices=choices(vocab.OPERATOR_TYPES),
+        choices=choices(OperatorType),
         default=vocab.DEFAULTS["operator_type"],
     )
     seen_on = DateField("Date seen", validators=[Optional(), not_in_future])
     note = TextAreaField("Anything else (optional)", validators=[Optional(), Length(max=2000)])
-    contact_email = StringField(
-        "Your email (optional, never published)",
-        validators=[
-            Optional(),
-            Length(max=254),
-            Email("Enter an email address like name@example.org.", check_deliverability=False),
-        ],
-    )
+    contact_email = contact_email_field()
 
 
 class SubmitForm(SightingFields):

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from flask import Blueprint, Response, jsonify, request, stream_with_context
 
 from hikwatch.evidence import campaign, counts, exports
+from hikwatch.vocab import CameraStatus
 from hikwatch.web.evidence_support import (
     borough_counts,
     borough_summaries,
@@ -33,7 +34,7 @@ def cameras_query():
     Parsed before the response starts, so a bad filter is a 400, not a broken download;
     run inside the stream, in whichever session serves it.
     """
-    camera_filter = parse_camera_filter(request.args, default_statuses=counts.PUBLIC_STATUSES)
+    camera_filter = parse_camera_filter(request.args, default_statuses=tuple(CameraStatus))
     bbox = parse_bbox(request.args.get("bbox"), required=False)
     where = camera_filter.where() + (bbox.where() if bbox else [])
     return (

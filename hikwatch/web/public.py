@@ -29,7 +29,7 @@ def home():
 @bp.get("/methodology")
 def methodology():
     """How a camera becomes counted, and what each figure means."""
-    return render_template("public/methodology.html", kinds=counts.COUNT_KINDS)
+    return render_template("public/methodology.html")
 
 
 @bp.get("/about")

@@ -5,17 +5,17 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, RadioField, StringField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms import DateField, RadioField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
 
 from hikwatch.errors import PhotoError, SubmissionError
 from hikwatch.moderation import removals
 from hikwatch.security.limits import rate_limit
 from hikwatch.submissions import add_photo, commit_with_files, process_upload
+from hikwatch.vocab import RemovalKind
 from hikwatch.web.common import borough_index, file_store, photo_limits, upload_owner
-from hikwatch.web.forms import choices, not_in_future
+from hikwatch.web.forms import choices, contact_email_field, not_in_future
 from models import RemovalReport, db
-from models.moderation import REMOVAL_KINDS
 
 bp = Blueprint("removal_reports", __name__)
 
@@ -23,7 +23,7 @@ bp = Blueprint("removal_reports", __name__)
 class RemovalForm(FlaskForm):
     kind = RadioField(
         "What has happened to the camera?",
-        choices=choices(REMOVAL_KINDS),
+        choices=choices(RemovalKind),
         validators=[InputRequired("Choose what has happened to the camera.")],
     )
     observed_on = DateField(
@@ -31,14 +31,7 @@ class RemovalForm(FlaskForm):
     )
     note = TextAreaField("Anything else (optional)", validators=[Optional(), Length(max=2000)])
     photo = FileField("A photo of the spot (optional)")
-    contact_email = StringField(
-        "Your email (optional, never published)",
-        validators=[
-            Optional(),
-            Length(max=254),
-            Email("Enter an email address like name@example.org.", check_deliverability=False),
-        ],
-    )
+    contact_email = contact_email_field()
 
 
 @bp.route("/cameras/<int:camera_id>/report-removal", methods=["GET", "POST"])
@@ -99,6 +92,5 @@ def removal_status(reference: str):
     return render_template(
         "removals/status.html",
         report=report,
-        kinds=REMOVAL_KINDS,
         sent=request.args.get("sent") == "1",
     )

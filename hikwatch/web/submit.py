@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 
-from hikwatch import vocab
 from hikwatch.errors import PhotoError, SubmissionError
 from hikwatch.security.limits import rate_limit
 from hikwatch.submissions import (
@@ -14,6 +13,7 @@ from hikwatch.submissions import (
     find_own_upload,
     process_upload,
 )
+from hikwatch.vocab import LocationSource
 from hikwatch.web.common import borough_index, file_store, photo_limits, upload_owner
 from hikwatch.web.forms import SubmitForm
 from models import Photo, Sighting, db
@@ -39,7 +39,7 @@ def submit():
             )
         return redirect(url_for("submit.track", reference=sighting.reference, submitted=1))
     status = 400 if form.is_submitted() else 200
-    return render_template("submit/submit.html", form=form, vocab=vocab), status
+    return render_template("submit/submit.html", form=form), status
 
 
 def submit_without_javascript(form: SubmitForm) -> Sighting:
@@ -75,7 +75,7 @@ def with_location(fields: dict, exif_lat: float | None, exif_lon: float | None) 
             "This photo has no location in it: type the camera's latitude and longitude.",
             "lat",
         )
-    return {**fields, "lat": exif_lat, "lon": exif_lon, "location_source": "exif"}
+    return {**fields, "lat": exif_lat, "lon": exif_lon, "location_source": LocationSource.EXIF}
 
 
 @bp.get("/submit/preview/<token>")

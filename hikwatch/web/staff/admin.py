@@ -24,7 +24,6 @@ from hikwatch.security.accounts import admin_required
 from hikwatch.web.staff.common import acting_user
 from hikwatch.web.staff.forms import NewAccountForm, RoleForm
 from models import AuditEvent, User, db
-from models.user import ROLES
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -51,7 +50,6 @@ def users_page(
                 "admin/users.html",
                 accounts=staff.all_accounts(),
                 form=form,
-                roles=ROLES,
                 new_password=new_password,
             ),
             status,

@@ -5,15 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from hikwatch import vocab
 from hikwatch.errors import ModerationError
 from hikwatch.moderation import decisions, duplicates, removals
 from hikwatch.security.accounts import moderator_required
+from hikwatch.vocab import CameraStatus
 from hikwatch.web.common import borough_index
 from hikwatch.web.staff.common import acting_user
 from hikwatch.web.staff.forms import CameraForm, ReactivateForm
 from models import Camera, RemovalReport, Sighting, User, db
-from models.moderation import REMOVAL_KINDS
 
 bp = Blueprint("moderate_cameras", __name__, url_prefix="/moderate/cameras")
 
@@ -29,7 +28,7 @@ def cameras():
     query = db.select(Camera).order_by(Camera.id.desc())
     if borough:
         query = query.filter_by(borough_code=borough.code)
-    if status in vocab.CAMERA_STATUSES:
+    if CameraStatus.has(status):
         query = query.filter_by(status=status)
     return render_template(
         "moderate/cameras.html",
@@ -37,7 +36,6 @@ def cameras():
         borough=borough,
         status=status,
         boroughs=sorted(borough_index().boroughs, key=lambda b: b.name),
-        statuses=vocab.CAMERA_STATUSES,
     )
 
 
@@ -86,8 +84,6 @@ def camera_page(
         ],
         edit_form=edit_form or CameraForm.blank(prefix="camera", obj=record),
         reactivate_form=reactivate_form or ReactivateForm.blank(prefix="reactivate"),
-        removal_kinds=REMOVAL_KINDS,
-        vocab=vocab,
         error=error,
     ), status
 

@@ -8,14 +8,14 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
 from hikwatch.evidence import campaign
 from hikwatch.security.accounts import admin_required
+from hikwatch.vocab import FoiFinding, MotionStatus
 from hikwatch.web.evidence_support import borough_or_404
+from hikwatch.web.forms import choices
 from models import BoroughCampaign, db
-from models.campaign import FOI_FINDINGS, MOTION_STATUSES
 
 bp = Blueprint("campaign", __name__, url_prefix="/admin/boroughs")
 
@@ -42,10 +42,7 @@ def text_filter(value: str | None) -> str | None:
 
 
 class CampaignForm(FlaskForm):
-    motion_status = SelectField(
-        "Motion status",
-        choices=[SelectChoice(s, campaign.MOTION_LABELS[s]) for s in MOTION_STATUSES],
-    )
+    motion_status = SelectField("Motion status", choices=choices(MotionStatus))
     motion_date = DateField("Date of the motion or of its latest step", validators=[Optional()])
     motion_source_url = url_field("Source: the council's minutes or agenda")
     timetable_target = DateField("Committed target date for removal", validators=[Optional()])
@@ -55,9 +52,7 @@ class CampaignForm(FlaskForm):
         filters=[text_filter],
     )
     timetable_source_url = url_field("Source of the timetable")
-    foi_finding = SelectField(
-        "FOI finding", choices=[SelectChoice(f, campaign.FOI_LABELS[f]) for f in FOI_FINDINGS]
-    )
+    foi_finding = SelectField("FOI finding", choices=choices(FoiFinding))
     foi_date = DateField("Date of the FOI answer", validators=[Optional()])
     foi_source = StringField(
         "FOI source (who asked, what reference)",

@@ -20,11 +20,17 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
-from hikwatch import vocab
 from hikwatch.moderation.decisions import NOTE_MAX_CHARS, CameraDetails
+from hikwatch.vocab import (
+    Brand,
+    BrandEvidence,
+    CameraType,
+    Mount,
+    OperatorType,
+    RejectReason,
+    Role,
+)
 from hikwatch.web.forms import FiniteFloatField, choices, not_in_future
-from models.moderation import REJECT_REASONS
-from models.user import ROLES
 
 
 class ModerationForm(FlaskForm):
@@ -46,15 +52,15 @@ class CameraForm(ModerationForm):
 
     lat = FiniteFloatField("Latitude", validators=[InputRequired(), NumberRange(-90, 90)])
     lon = FiniteFloatField("Longitude", validators=[InputRequired(), NumberRange(-180, 180)])
-    brand = SelectField("Brand", choices=choices(vocab.BRANDS))
-    brand_evidence = SelectField("Brand evidence", choices=choices(vocab.BRAND_EVIDENCE))
-    camera_type = SelectField("Camera type", choices=choices(vocab.CAMERA_TYPES))
-    mount = SelectField("Mounted on", choices=choices(vocab.MOUNTS))
+    brand = SelectField("Brand", choices=choices(Brand))
+    brand_evidence = SelectField("Brand evidence", choices=choices(BrandEvidence))
+    camera_type = SelectField("Camera type", choices=choices(CameraType))
+    mount = SelectField("Mounted on", choices=choices(Mount))
     direction = IntegerField(
         "Direction (degrees from north)",
         validators=[Optional(), NumberRange(0, 359, "Direction is 0 to 359 degrees.")],
     )
-    operator_type = SelectField("Operator", choices=choices(vocab.OPERATOR_TYPES))
+    operator_type = SelectField("Operator", choices=choices(OperatorType))
     brand_verified = BooleanField("Brand verified from the evidence")
 
     def details(self) -> CameraDetails:
@@ -69,7 +75,7 @@ class ConfirmForm(ModerationForm):
 
 
 class RejectForm(ModerationForm):
-    reason = SelectField("Reason", choices=choices(REJECT_REASONS))
+    reason = SelectField("Reason", choices=choices(RejectReason))
     note = note_field("Note (required for 'Other')", Optional())
 
 
@@ -94,7 +100,7 @@ class NewAccountForm(ModerationForm):
         "Email",
         validators=[InputRequired(), Length(max=254), Email(check_deliverability=False)],
     )
-    role = SelectField("Role", choices=choices({role: role.title() for role in ROLES}))
+    role = SelectField("Role", choices=choices(Role))
     password = PasswordField(
         "One-time password (blank: we make one and show it once)",
         validators=[Optional(), Length(min=12, max=200)],
@@ -102,4 +108,4 @@ class NewAccountForm(ModerationForm):
 
 
 class RoleForm(ModerationForm):
-    role = SelectField("Role", choices=choices({role: role.title() for role in ROLES}))
+    role = SelectField("Role", choices=choices(Role))

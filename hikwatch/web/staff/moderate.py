@@ -17,18 +17,17 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
-from hikwatch import vocab
 from hikwatch.clock import london_clock
 from hikwatch.errors import ModerationError, wants_json
 from hikwatch.geo import distance_m
 from hikwatch.moderation import decisions, duplicates, redaction
 from hikwatch.security.accounts import moderator_required
+from hikwatch.vocab import RemovalStatus, SightingStatus
 from hikwatch.web.common import borough_index
 from hikwatch.web.staff import common as moderation_common
 from hikwatch.web.staff.common import acting_user
 from hikwatch.web.staff.forms import CameraForm, ConfirmForm, InfoRequestForm, RejectForm
 from models import Camera, RemovalReport, Sighting, User, db
-from models.moderation import REJECT_REASONS, REMOVAL_KINDS
 
 bp = Blueprint("moderate", __name__, url_prefix="/moderate")
 moderation_common.install(bp)
@@ -43,10 +42,12 @@ def queue():
     borough = borough_index().by_code(request.args.get("borough", ""))
     code = borough.code if borough else None
     tab = "removals" if request.args.get("tab") == "removals" else "sightings"
-    sightings = db.select(Sighting).filter_by(status="pending").order_by(Sighting.created_at)
+    sightings = (
+        db.select(Sighting).filter_by(status=SightingStatus.PENDING).order_by(Sighting.created_at)
+    )
     removals = (
         db.select(RemovalReport)
-        .filter_by(status="pending")
+        .filter_by(status=RemovalStatus.PENDING)
         .join(Camera, RemovalReport.camera_id == Camera.id)
         .order_by(RemovalReport.created_at)
     )
@@ -65,7 +66,6 @@ def queue():
         waiting={"sightings": count(sightings), "removals": count(removals)},
         claim_holders=claim_holders(page.items if tab == "sightings" else []),
         cameras=cameras_of(page.items if tab == "removals" else []),
-        removal_kinds=REMOVAL_KINDS,
     )
 
 
@@ -101,7 +101,7 @@ def get_sighting(sighting_id: int) -> Sighting:
 def sighting(sighting_id: int):
     """Everything about one report; opening a pending one claims it for a few minutes."""
     report = get_sighting(sighting_id)
-    if report.status == "pending":
+    if report.status == SightingStatus.PENDING:
         decisions.claim(report, acting_user(), current_app.config["CLAIM_MINUTES"])
         db.session.commit()
     return review_page(report)
@@ -134,7 +134,8 @@ def review_page(
         sighting=report,
         photo=photo,
         holder=db.session.get(User, holder_id) if holder_id else None,
-        can_decide=report.status == "pending" and holder_id in (None, acting_user().id),
+        can_decide=report.status == SightingStatus.PENDING
+        and holder_id in (None, acting_user().id),
         decided_by=db.session.get(User, report.decided_by_id) if report.decided_by_id else None,
         place_matches=[n for n in nearby if n.distance_m <= config["DUPLICATE_RADIUS_M"]],
         photo_matches=duplicates.similar_reports(report, config["PHASH_MAX_DISTANCE"]),
@@ -147,8 +148,6 @@ def review_page(
         redactions=redaction.percent_rows(photo),
         forms=all_forms,
         error=error,
-        vocab=vocab,
-        reject_reasons=REJECT_REASONS,
         claim_seconds=int(config["CLAIM_MINUTES"] * 60),
     ), status
 
@@ -167,7 +166,7 @@ def claim(sighting_id: int):
     if not held:
         body["error"] = (
             decisions.claim_conflict_message(report)
-            if report.status == "pending"
+            if report.status == SightingStatus.PENDING
             else f"This report was already decided ({report.status})."
         )
     return jsonify(body), 200 if held else 409

@@ -6,10 +6,10 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 
 from hikwatch.moderation import redaction, removals
 from hikwatch.security.accounts import moderator_required
+from hikwatch.vocab import SightingStatus
 from hikwatch.web.staff.common import acting_user
 from hikwatch.web.staff.forms import NoteForm
 from models import Camera, RemovalReport, Sighting, User, db
-from models.moderation import REMOVAL_KINDS
 
 bp = Blueprint("moderate_removals", __name__, url_prefix="/moderate/removals")
 
@@ -26,7 +26,7 @@ def removal(report_id: int):
         camera=camera,
         camera_sightings=db.session.execute(
             db.select(Sighting)
-            .filter_by(camera_id=camera.id, status="approved")
+            .filter_by(camera_id=camera.id, status=SightingStatus.APPROVED)
             .order_by(Sighting.created_at.desc())
             .limit(4)
         )
@@ -34,7 +34,6 @@ def removal(report_id: int):
         .all(),
         decided_by=db.session.get(User, report.decided_by_id) if report.decided_by_id else None,
         redactions=redaction.percent_rows(report.photo) if report.photo else [],
-        removal_kinds=REMOVAL_KINDS,
         confirm_form=NoteForm.blank(prefix="confirm"),
         reject_form=NoteForm.blank(prefix="reject"),
     )
