@@ -51,16 +51,7 @@ def decode(data: bytes, *, max_bytes: int, max_pixels: int, display_px: int) -> 
         # them with garbage), so a truncated HEIC has to be caught on the container.
         raise PhotoError(422, MSG_DAMAGED)
 
-    try:
-        # formats= pins Pillow to the plugin the content claims, so a file can never be
-        # routed to some other decoder (Pillow ships many we do not want to expose).
-        image = Image.open(io.BytesIO(data), formats=[FORMATS[fmt][0]])
-    except Image.DecompressionBombError:
-        # Pillow's own guard (about 179 MP) fired while reading the header: also "too big".
-        raise too_many_pixels(max_pixels) from None
-    except Exception:
-        raise PhotoError(422, MSG_DAMAGED) from None
-
+    image = open_header(data, fmt, max_pixels=max_pixels)
     # Image.open() has only read the header, so this refuses a bomb (say a 30000x30000
     # 1-bit PNG, a few hundred KB on disk) before a single pixel buffer is allocated.
     stored_size = image.size
@@ -80,17 +71,7 @@ def decode(data: bytes, *, max_bytes: int, max_pixels: int, display_px: int) -> 
         if drafted is not None:
             source_box = drafted[1]
 
-    try:
-        # A full decode, so a truncated or corrupt file fails now, at upload, not later.
-        # (ImageFile.LOAD_TRUNCATED_IMAGES stays False: a half-grey photo is not accepted.)
-        # libjpeg still reads every entropy-coded byte at a reduced scale, so truncation is
-        # detected with draft() too.
-        image.load()
-    except MemoryError:
-        raise
-    except Exception:
-        raise PhotoError(422, MSG_DAMAGED) from None
-
+    load_pixels(image)
     icc = image.info.get("icc_profile")
     return Decoded(
         format=fmt,
@@ -101,6 +82,35 @@ def decode(data: bytes, *, max_bytes: int, max_pixels: int, display_px: int) -> 
         exif=read_exif(image),
         icc_profile=bytes(icc) if icc else None,
     )
+
+
+def open_header(data: bytes, fmt: str, *, max_pixels: int) -> Image.Image:
+    """Open ``data`` with the one Pillow plugin for ``fmt``; this reads the header only."""
+    try:
+        # formats= pins Pillow to the plugin the content claims, so a file can never be
+        # routed to some other decoder (Pillow ships many we do not want to expose).
+        return Image.open(io.BytesIO(data), formats=[FORMATS[fmt][0]])
+    except Image.DecompressionBombError:
+        # Pillow's own guard (about 179 MP) fired while reading the header: also "too big".
+        raise too_many_pixels(max_pixels) from None
+    except Exception:
+        raise PhotoError(422, MSG_DAMAGED) from None
+
+
+def load_pixels(image: Image.Image) -> None:
+    """Decode every pixel (at the draft scale, if one was set), or refuse the file."""
+    try:
+        # A full decode, so a truncated or corrupt file fails now, at upload, not later.
+        # (ImageFile.LOAD_TRUNCATED_IMAGES stays False: a half-grey photo is not accepted.)
+        # libjpeg still reads every entropy-coded byte at a reduced scale, so truncation is
+        # detected with draft() too. HEIF: libheif decodes into its own buffer, which
+        # pillow-heif hands to Pillow as a memoryview; Pillow's one copy unpacks it into
+        # its own pixel layout (it keeps RGB as 4 bytes a pixel).
+        image.load()
+    except MemoryError:
+        raise
+    except Exception:
+        raise PhotoError(422, MSG_DAMAGED) from None
 
 
 def fit(size: tuple[int, int], limit: int) -> tuple[int, int]:

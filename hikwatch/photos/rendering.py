@@ -9,8 +9,10 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from cykooz_resizer import CropBox, FilterType, ResizeAlg, ResizeOptions, Resizer
 from PIL import Image, ImageCms, ImageFilter
 
+from hikwatch.photos.concurrency import concurrently
 from hikwatch.photos.decoding import Decoded, fit
 from hikwatch.photos.types import Redaction
 
@@ -24,13 +26,14 @@ _JPEG_SAVE_OPTIONS: dict[str, Any] = {
     "subsampling": "4:2:0",
 }
 
-# Resampling for both derivatives, as Pillow's own Image.thumbnail() does it: when the shrink
-# is large, box-reduce by an integer factor first (cheap, and exact averaging), then finish
-# with bicubic over the last factor of at most ~2. After a JPEG's DCT-scaled decode only
-# that last step remains; bicubic there is ~40% cheaper than Lanczos and looks the same at
-# these sizes (see bench/bench_photos.py for PSNR against a full-resolution Lanczos).
-_RESAMPLE = Image.Resampling.BICUBIC
-_REDUCING_GAP = 2.0
+# Resampling for both derivatives: Lanczos (the filter a careful full-resolution pipeline
+# would use, so the output matches it closely) computed by fast_image_resize, whose SIMD
+# convolution is several times faster than Pillow's own. It reads Pillow's pixel buffer in
+# place. Pillow's modes it does not take (LA) fall back to Pillow's Lanczos. A Resizer keeps
+# scratch buffers and may not be used by two threads at once, so each call makes its own
+# (constructing one costs well under a microsecond).
+_LANCZOS = ResizeAlg.convolution(FilterType.lanczos3)
+_FAST_RESIZE_MODES = frozenset({"RGB", "RGBA", "L", "CMYK"})
 
 # EXIF orientation -> the transpose that shows the picture upright; the same table as
 # PIL.ImageOps.exif_transpose, applied by hand so it can run on the already-shrunk image.
@@ -51,31 +54,70 @@ def render(
     redactions: Sequence[Redaction],
     display_px: int,
     thumb_px: int,
-) -> tuple[Image.Image, bytes, Image.Image, bytes]:
-    """The one pipeline behind both process_photo and make_derivatives.
+) -> tuple[bytes, Image.Image, bytes]:
+    """The one pipeline behind both process_photo and make_derivatives: (display JPEG,
+    thumbnail image, thumbnail JPEG).
 
-    Order matters for speed: shrink first, then do the per-pixel work (colour management,
-    rotation, redaction) on the small image. Redactions are applied to the display-size
-    image because that is the largest thing ever published; the thumbnail is made from the
-    redacted display image, so it can never show what the display hides.
+    Order matters for speed: shrink first, in one pass from the decoded pixels, then do the
+    per-pixel work (colour management, rotation, redaction) on the small image. Redactions
+    are applied to the display-size image because that is the largest thing ever
+    published; the thumbnail is made from the redacted display image, so it can never show
+    what the display hides.
     """
+    image = display_image(decoded, redactions=redactions, display_px=display_px)
+
+    def thumbnail() -> tuple[Image.Image, bytes]:
+        thumb = shrink(image, fit(image.size, thumb_px))
+        return thumb, encode_jpeg(thumb)
+
+    # The two encodes are independent and spend their time in C with the GIL released, so
+    # the thumbnail is made on a second core while the display image is encoded.
+    display_jpeg, (thumb, thumb_jpeg) = concurrently(lambda: encode_jpeg(image), thumbnail)
+    return display_jpeg, thumb, thumb_jpeg
+
+
+def display_image(
+    decoded: Decoded, *, redactions: Sequence[Redaction], display_px: int
+) -> Image.Image:
+    """The upright, sRGB, redacted image at display size (never enlarged)."""
     image = _normalise_mode(decoded.image)
-    target = fit(decoded.stored_size, display_px)
-    if image.size != target or decoded.source_box != (0.0, 0.0, *map(float, image.size)):
-        image = image.resize(target, _RESAMPLE, box=decoded.source_box, reducing_gap=_REDUCING_GAP)
-    image = _to_srgb(_flatten_alpha(image), decoded.icc_profile)
-    transpose = _ORIENTATION_TRANSPOSE.get(decoded.exif.orientation or 1)
-    if transpose is not None and decoded.format != "heif":
+    image = shrink(image, fit(decoded.stored_size, display_px), box=decoded.source_box)
+    image = to_srgb(_flatten_alpha(image), decoded.icc_profile)
+    if decoded.format != "heif":
         # pillow-heif has already applied HEIF's own rotation and reset the EXIF tag to 1;
         # the format check is belt and braces against ever rotating twice.
-        image = image.transpose(transpose)
+        image = upright(image, decoded.exif.orientation)
     if redactions:
         if image is decoded.image:
             image = image.copy()  # never draw on the decoder's buffer
         _apply_redactions(image, redactions)
+    return image
 
-    thumb = image.resize(fit(image.size, thumb_px), _RESAMPLE, reducing_gap=_REDUCING_GAP)
-    return image, _encode_jpeg(image), thumb, _encode_jpeg(thumb)
+
+def shrink(
+    image: Image.Image,
+    size: tuple[int, int],
+    box: tuple[float, float, float, float] | None = None,
+) -> Image.Image:
+    """``image`` (or its ``box`` region) resampled to ``size`` with Lanczos, in one pass."""
+    whole = (0.0, 0.0, float(image.width), float(image.height))
+    box = whole if box is None else box
+    if image.size == size and box == whole:
+        return image
+    if image.mode not in _FAST_RESIZE_MODES:
+        return image.resize(size, Image.Resampling.LANCZOS, box=box)
+    options = ResizeOptions(_LANCZOS)
+    if box != whole:
+        options.crop_box = CropBox(box[0], box[1], box[2] - box[0], box[3] - box[1])
+    resized = Image.new(image.mode, size)
+    Resizer().resize_pil(image, resized, options)
+    return resized
+
+
+def upright(image: Image.Image, orientation: int | None) -> Image.Image:
+    """Apply an EXIF orientation (1-8) to the pixels; anything else leaves them as they are."""
+    transpose = _ORIENTATION_TRANSPOSE.get(orientation or 1)
+    return image if transpose is None else image.transpose(transpose)
 
 
 def _normalise_mode(image: Image.Image) -> Image.Image:
@@ -157,7 +199,7 @@ def _is_identity(transform: ImageCms.ImageCmsTransform) -> bool:
     return max(abs(a - b) for a, b in zip(before, after, strict=True)) <= 2
 
 
-def _to_srgb(image: Image.Image, icc_profile: bytes | None) -> Image.Image:
+def to_srgb(image: Image.Image, icc_profile: bytes | None) -> Image.Image:
     # Browsers treat an untagged JPEG as sRGB. The output carries no ICC profile (that is
     # metadata too), so pixels in another space (an iPhone's Display P3, a CMYK print file)
     # must be converted, or they would look washed out or wrong.
@@ -211,7 +253,7 @@ def _clamp01(value: float) -> float:
     return min(1.0, max(0.0, value))
 
 
-def _encode_jpeg(image: Image.Image) -> bytes:
+def encode_jpeg(image: Image.Image) -> bytes:
     # Drop everything the decoded image carried in .info (EXIF, XMP, ICC, comments...):
     # Pillow copies some of it into the output unless told otherwise (e.g. JPEG comments),
     # and we pass no metadata of our own, so the result is pixels only.
