@@ -17,12 +17,13 @@ from hikwatch.photos.decoding import Decoded, fit
 from hikwatch.photos.types import Redaction
 
 # Output settings for every public JPEG. Quality 85 is visually clean for photos at a
-# fraction of the size; progressive + optimized Huffman tables make them smaller and let
-# a slow phone connection show something early.
+# fraction of the size; optimized Huffman tables make them 5-45% smaller for a few ms.
+# Not progressive: libjpeg-turbo's progressive encode takes 2.5-5x as long (25-90 ms for a
+# 1600 px photo, the largest step after the decode) for files only 3-6% smaller
+# (bench/bench_photos.py's profile shows the step).
 _JPEG_SAVE_OPTIONS: dict[str, Any] = {
     "quality": 85,
     "optimize": True,
-    "progressive": True,
     "subsampling": "4:2:0",
 }
 
