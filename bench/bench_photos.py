@@ -214,7 +214,7 @@ def print_table(rows: list[dict], runs: int) -> None:
     )
 
 
-def print_verdicts(rows: list[dict]) -> None:
+def print_verdicts(rows: list[dict], profiles: dict[str, photo_profile.Profile]) -> None:
     print("\nTargets, file by file (every real phone photo of at least 6 MP):")
     judged = 0
     met_count = 0
@@ -234,6 +234,14 @@ def print_verdicts(rows: list[dict]) -> None:
             f"PSNR {row['psnr']:.1f} dB, sizes {'same' if row['same_sizes'] else 'DIFFER'}, "
             f"metadata {'none' if row['no_metadata'] else 'PRESENT'}  (target {text})"
         )
+        profile = profiles[row["case"].name]
+        decoder = profile.median_ms("decode: the decoder")
+        steps = profile.total_ms() - profile.median_ms(photo_profile.FILE_WRITES)
+        print(
+            f"          profile: the decoder's own work is {decoder:.0f} ms of the "
+            f"{steps:.0f} ms process_photo's steps take run in turn ({decoder / steps:.0%}); "
+            f"the rest is {steps - decoder:.0f} ms, partly overlapped in the app"
+        )
         benchlib.record(
             "1 photos",
             f"{row['case'].name} ({row['format']}, {row['size']})",
@@ -246,15 +254,23 @@ def print_verdicts(rows: list[dict]) -> None:
     print(f"  {met_count} of {judged} met")
 
 
-def print_profiles(rows: list[dict], runs: int) -> None:
+def profile_all(rows: list[dict], runs: int) -> dict[str, photo_profile.Profile]:
+    return {
+        row["case"].name: photo_profile.profile_upload(row["case"].read(), runs)
+        for row in rows
+        if row["case"].timed
+    }
+
+
+def print_profiles(rows: list[dict], profiles: dict[str, photo_profile.Profile], runs: int) -> None:
     print(f"\nWhere the time goes: per-step medians of {runs} uploads, ms (steps run in turn)")
-    timed = [row for row in rows if row["case"].timed]
-    profiles = [photo_profile.profile_upload(row["case"].read(), runs) for row in timed]
+    timed = [row for row in rows if row["case"].name in profiles]
+    columns = [profiles[row["case"].name] for row in timed]
     header = ["step", *(f"{row['case'].name[:18]} ({row['format']})" for row in timed)]
     lines = []
     for step in photo_profile.STEPS:
-        lines.append([step, *(f"{profile.median_ms(step):.1f}" for profile in profiles)])
-    lines.append(["sum of steps", *(f"{profile.total_ms():.1f}" for profile in profiles)])
+        lines.append([step, *(f"{profile.median_ms(step):.1f}" for profile in columns)])
+    lines.append(["sum of steps", *(f"{profile.total_ms():.1f}" for profile in columns)])
     lines.append(["app, overlapped (table)", *(f"{row['app_ms']:.1f}" for row in timed)])
     lines.append(["decoder alone (floor)", *(f"{row['floor_ms']:.1f}" for row in timed)])
     benchlib.print_table(header, lines)
@@ -309,11 +325,13 @@ def main() -> None:
         for case in cases:
             print(f"  {case.name} …", flush=True)
             rows.append(measure(case, runs, memory=not args.no_memory))
+        profile_runs = max(3, runs // 2)
+        profiles = profile_all(rows, profile_runs)
     print_table(rows, runs)
     print(f"({other.note()})")
-    print_verdicts(rows)
-    print_profiles(rows, max(3, runs // 2))
-    print_hostile(max(3, runs // 2))
+    print_verdicts(rows, profiles)
+    print_profiles(rows, profiles, profile_runs)
+    print_hostile(profile_runs)
 
 
 if __name__ == "__main__":

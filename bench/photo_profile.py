@@ -24,7 +24,9 @@ import pillow_heif.heif
 from hikwatch.photos import decoding, pipeline, rendering
 from hikwatch.storage import DISPLAY, ORIGINALS, THUMBS, FileStore
 
-# The order steps are printed in, and where each one lives.
+FILE_WRITES = "file writes (3, fsync)"  # outside process_photo: what a submission adds
+
+# The order steps are printed in.
 STEPS = [
     "sha256",
     "sniff",
@@ -40,7 +42,7 @@ STEPS = [
     "resize to thumbnail",
     "encode thumbnail",
     "perceptual hash",
-    "file writes (3, fsync)",
+    FILE_WRITES,
 ]
 
 
@@ -144,7 +146,7 @@ def profile_upload(data: bytes, runs: int) -> Profile:
                 (THUMBS, processed.thumb_jpeg, "jpg"),
             ):
                 store.write(store.new_name(kind, extension), payload)
-            profile.add("file writes (3, fsync)", time.perf_counter() - start)
+            profile.add(FILE_WRITES, time.perf_counter() - start)
             if run == 0:
                 profile._current.clear()  # the warm-up
                 continue

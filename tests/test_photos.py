@@ -288,6 +288,28 @@ def test_photos_module_does_not_import_flask() -> None:
     assert result.returncode == 0, result.stderr.decode()
 
 
+FORK_AFTER_USE = """
+import os, sys
+from hikwatch import photos
+data = open(sys.argv[1], "rb").read()
+photos.process_photo(data)  # the parent's thread pools now exist
+child = os.fork()
+if child == 0:
+    os._exit(0 if photos.process_photo(data).display_jpeg else 1)
+sys.exit(os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]))
+"""
+
+
+def test_a_forked_worker_can_still_process_photos() -> None:
+    # gunicorn --preload forks workers from a parent that may already have used the
+    # package; threads do not survive a fork, so no pool may be inherited.
+    photo = str(RESOURCES / "sewing-threads.heic")
+    result = subprocess.run(
+        [sys.executable, "-c", FORK_AFTER_USE, photo], cwd=ROOT, capture_output=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr.decode()
+
+
 def test_resources_match_manifest_and_licence_table() -> None:
     listed = {row["file"] for row in MANIFEST}
     present = {p.name for p in RESOURCES.iterdir() if p.suffix.lower() in (".jpg", ".heic")}
