@@ -276,9 +276,9 @@ def print_profiles(rows: list[dict], profiles: dict[str, photo_profile.Profile],
     benchlib.print_table(header, lines)
     print(
         "decode: the decoder = libheif's decode inside the app (HEIC) or libjpeg-turbo's "
-        "(JPEG); hand-over = pillow-heif unpacking libheif's\nbuffer into Pillow's layout. "
-        "file writes: the three files through FileStore (temporary name, fsync, rename), "
-        "outside process_photo."
+        "(JPEG, at the DCT scale). resize to display, HEIC:\nstraight from libheif's "
+        "buffer, including unpacking the shortened rows into Pillow. file writes: the three "
+        "files\nthrough FileStore (temporary name, fsync, rename), outside process_photo."
     )
 
 

@@ -33,7 +33,6 @@ STEPS = [
     "container check (HEIF)",
     "open (header)",
     "decode: the decoder",
-    "decode: hand-over to Pillow",
     "EXIF",
     "resize to display",
     "colour to sRGB",
@@ -104,14 +103,16 @@ def profiled(profile: Profile, thumb_px: int = 400) -> Iterator[None]:
             _timed(profile, decoding.heif_is_complete, "container check (HEIF)"),
         ),
         (decoding, "open_header", _timed(profile, decoding.open_header, "open (header)")),
+        (decoding, "open_heif", _timed(profile, decoding.open_heif, "open (header)")),
+        (decoding, "load_pixels", _timed(profile, decoding.load_pixels, "decode: the decoder")),
+        (pillow_heif.heif.HeifImage, "load", _timed(profile, heif_load, "decode: the decoder")),
         (
             decoding,
-            "load_pixels",
-            _timed(profile, decoding.load_pixels, "decode: hand-over to Pillow"),
+            "shrink_interleaved",
+            _timed(profile, decoding.shrink_interleaved, "resize to display"),
         ),
-        # Inside load_pixels: libheif's own decode; subtracted from the hand-over below.
-        (pillow_heif.heif.HeifImage, "load", _timed(profile, heif_load, "decode: libheif")),
         (decoding, "read_exif", _timed(profile, decoding.read_exif, "EXIF")),
+        (decoding, "read_exif_block", _timed(profile, decoding.read_exif_block, "EXIF")),
         (
             rendering,
             "shrink",
@@ -150,19 +151,5 @@ def profile_upload(data: bytes, runs: int) -> Profile:
             if run == 0:
                 profile._current.clear()  # the warm-up
                 continue
-            _split_decode(profile)
             profile.finish_run()
     return profile
-
-
-def _split_decode(profile: Profile) -> None:
-    """load_pixels' time less libheif's own decode inside it is pillow-heif's hand-over
-    (the copy into Pillow's pixel layout); for JPEG, libjpeg does it all."""
-    current = profile._current
-    libheif = current.pop("decode: libheif", None)
-    whole = current.pop("decode: hand-over to Pillow")
-    if libheif is None:
-        current["decode: the decoder"] = whole
-    else:
-        current["decode: the decoder"] = libheif
-        current["decode: hand-over to Pillow"] = whole - libheif

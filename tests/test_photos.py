@@ -302,7 +302,8 @@ sys.exit(os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]))
 
 def test_a_forked_worker_can_still_process_photos() -> None:
     # gunicorn --preload forks workers from a parent that may already have used the
-    # package; threads do not survive a fork, so no pool may be inherited.
+    # package. Threads do not survive a fork: nothing kept between uploads (decoder or
+    # resizer thread pools) may be one made in the parent.
     photo = str(RESOURCES / "sewing-threads.heic")
     result = subprocess.run(
         [sys.executable, "-c", FORK_AFTER_USE, photo], cwd=ROOT, capture_output=True, timeout=120
@@ -473,6 +474,34 @@ def test_orientation_matches_exif_transpose(orientation: int) -> None:
     # The red marker block ends up wherever exif_transpose puts it.
     top_left = pixels(display)[:20, :20].mean(axis=(0, 1))
     assert (top_left[0] > 200 and top_left[1] < 60) == (pixels(expected)[:20, :20, 1].mean() < 60)
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L"])
+def test_shrinking_a_decoder_buffer_in_place_equals_shrinking_a_copy(mode: str) -> None:
+    from hikwatch.photos.resampling import shrink, shrink_interleaved
+
+    image = pattern_image((1001, 757)).convert(mode)
+    channels = len(mode)
+    stride = 1001 * channels + 13  # rows padded, as decoders may pad them
+    rows = image.tobytes("raw", mode)
+    padded = b"".join(
+        rows[y * 1001 * channels : (y + 1) * 1001 * channels] + b"\x00" * 13 for y in range(757)
+    )
+    ours = shrink_interleaved(memoryview(padded), mode, image.size, stride, (400, 302))
+    assert ours.mode == mode and ours.size == (400, 302)
+    copy = shrink(image, (400, 302))
+    assert np.abs(pixels(ours) - pixels(copy)).max() <= 1  # one rounding apart at most
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L", "RGBA"])
+def test_large_heif_of_each_mode_is_shrunk(mode: str) -> None:
+    image = pattern_image((2400, 1800)).convert(mode)
+    result = photos.process_photo(encode(image, "HEIF", quality=80))
+    display = open_jpeg(result.display_jpeg)
+    assert (result.width, result.height) == (2400, 1800)
+    assert display.size == (1600, 1200) and display.mode == "RGB"
+    expected = image.convert("RGB").resize((1600, 1200), Image.Resampling.LANCZOS)
+    assert np.abs(pixels(display) - pixels(expected)).mean() < 3
 
 
 @pytest.mark.parametrize("orientation", [3, 6, 8])

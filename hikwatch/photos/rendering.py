@@ -5,23 +5,15 @@ from __future__ import annotations
 import hashlib
 import io
 import math
-import os
 import threading
 from collections.abc import Sequence
 from typing import Any
 
-from cykooz_resizer import (
-    CropBox,
-    FilterType,
-    ResizeAlg,
-    ResizeOptions,
-    Resizer,
-    ResizerThreadPool,
-)
 from PIL import Image, ImageCms, ImageFilter
 
 from hikwatch.photos.concurrency import concurrently
 from hikwatch.photos.decoding import Decoded, fit
+from hikwatch.photos.resampling import shrink
 from hikwatch.photos.types import Redaction
 
 # Output settings for every public JPEG. Quality 85 is visually clean for photos at a
@@ -34,20 +26,6 @@ _JPEG_SAVE_OPTIONS: dict[str, Any] = {
     "optimize": True,
     "subsampling": "4:2:0",
 }
-
-# Resampling for both derivatives: Lanczos (the filter a careful full-resolution pipeline
-# would use, so the output matches it closely) computed by fast_image_resize, whose SIMD
-# convolution is several times faster than Pillow's own. It reads Pillow's pixel buffer in
-# place. Pillow's modes it does not take (LA) fall back to Pillow's Lanczos. A Resizer keeps
-# scratch buffers and may not be used by two threads at once, so each call makes its own
-# (constructing one costs well under a microsecond).
-_LANCZOS = ResizeAlg.convolution(FilterType.lanczos3)
-_FAST_RESIZE_MODES = frozenset({"RGB", "RGBA", "L", "CMYK"})
-# A full-resolution source is resized on every core this process may use (12 MP: 25 ms on
-# one core, 17 ms on two), as libheif decodes on several; smaller ones are not worth it.
-_THREADED_RESIZE_PIXELS = 4_000_000
-_resize_pool: tuple[int, ResizerThreadPool] | None = None
-_resize_pool_lock = threading.Lock()
 
 # EXIF orientation -> the transpose that shows the picture upright; the same table as
 # PIL.ImageOps.exif_transpose, applied by hand so it can run on the already-shrunk image.
@@ -106,41 +84,6 @@ def display_image(
             image = image.copy()  # never draw on the decoder's buffer
         _apply_redactions(image, redactions)
     return image
-
-
-def shrink(
-    image: Image.Image,
-    size: tuple[int, int],
-    box: tuple[float, float, float, float] | None = None,
-) -> Image.Image:
-    """``image`` (or its ``box`` region) resampled to ``size`` with Lanczos, in one pass."""
-    whole = (0.0, 0.0, float(image.width), float(image.height))
-    box = whole if box is None else box
-    if image.size == size and box == whole:
-        return image
-    if image.mode not in _FAST_RESIZE_MODES:
-        return image.resize(size, Image.Resampling.LANCZOS, box=box)
-    options = ResizeOptions(_LANCZOS)
-    if image.width * image.height >= _THREADED_RESIZE_PIXELS:
-        options.thread_pool = _threads()
-    if box != whole:
-        options.crop_box = CropBox(box[0], box[1], box[2] - box[0], box[3] - box[1])
-    resized = Image.new(image.mode, size)
-    Resizer().resize_pil(image, resized, options)
-    return resized
-
-
-def _threads() -> ResizerThreadPool | None:
-    """The resizer's thread pool, made in this process: threads do not survive a fork, so a
-    pool inherited from a server's parent process would never run anything."""
-    global _resize_pool
-    cores = len(os.sched_getaffinity(0))
-    if cores < 2:
-        return None
-    with _resize_pool_lock:
-        if _resize_pool is None or _resize_pool[0] != os.getpid():
-            _resize_pool = (os.getpid(), ResizerThreadPool(min(cores, 4)))
-        return _resize_pool[1]
 
 
 def upright(image: Image.Image, orientation: int | None) -> Image.Image:
