@@ -147,6 +147,7 @@ def measure(case: Case, runs: int, memory: bool) -> dict:
         row["no_metadata"] = all(photos.metadata_free(jpeg) for jpeg in ours)
     if memory:
         row["app_memory"] = peak_memory(case, "app")
+        row["floor_memory"] = peak_memory(case, "floor")
         if case.timed:
             row["naive_memory"] = peak_memory(case, "naive")
     return row
@@ -185,6 +186,7 @@ def print_table(rows: list[dict], runs: int) -> None:
             "PSNR",
             "peak mem app",
             "naive",
+            "floor",
         ),
         [
             (
@@ -201,6 +203,7 @@ def print_table(rows: list[dict], runs: int) -> None:
                 f"{row['psnr']:.1f} dB" if "psnr" in row else "-",
                 mb(row.get("app_memory")),
                 mb(row.get("naive_memory")),
+                mb(row.get("floor_memory")),
             )
             for row in rows
         ],

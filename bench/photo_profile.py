@@ -108,9 +108,10 @@ def profiled(profile: Profile, thumb_px: int = 400) -> Iterator[None]:
         (pillow_heif.heif.HeifImage, "load", _timed(profile, heif_load, "decode: the decoder")),
         (
             decoding,
-            "shrink_interleaved",
-            _timed(profile, decoding.shrink_interleaved, "resize to display"),
+            "shrink_rows_in_place",
+            _timed(profile, decoding.shrink_rows_in_place, "resize to display"),
         ),
+        (decoding, "finish_rows", _timed(profile, decoding.finish_rows, "resize to display")),
         (decoding, "read_exif", _timed(profile, decoding.read_exif, "EXIF")),
         (decoding, "read_exif_block", _timed(profile, decoding.read_exif_block, "EXIF")),
         (

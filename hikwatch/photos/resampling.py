@@ -43,22 +43,37 @@ def shrink(
 def shrink_interleaved(
     pixels: memoryview, mode: str, size: tuple[int, int], stride: int, target: tuple[int, int]
 ) -> Image.Image:
-    """A Pillow image of ``target`` size from a decoder's interleaved 8-bit RGB or L rows.
-
-    Pillow keeps RGB as 4 bytes a pixel, so wrapping a 3-byte buffer means copying (and, for
-    a 12 MP photo, 48 MB more memory). Instead the rows are read in place as one byte a
-    sample: the vertical half of the Lanczos pass never mixes neighbouring samples of a
-    row, so it can run on them as they are. Only the already shorter result is unpacked
-    into Pillow's layout for the horizontal half. The two halves of a separable filter in
-    the other order: the same pixels as shrinking a copy.
-    """
-    width, height = size
-    channels = {"L": 1, "RGB": 3}[mode]
-    if (width, height) == target:
+    """A Pillow image of ``target`` size from a decoder's interleaved 8-bit RGB or L rows:
+    shrink_rows_in_place, then finish_rows (a caller can free the decoder's buffer between
+    the two, as decoding does)."""
+    if size == target:
         return Image.frombytes(mode, size, pixels, "raw", mode, stride)
-    samples = Image.frombuffer("L", (width * channels, height), pixels, "raw", "L", stride, 1)
-    rows = Image.new("L", (width * channels, target[1]))
+    return finish_rows(shrink_rows_in_place(pixels, mode, size, stride, target[1]), mode, target)
+
+
+def shrink_rows_in_place(
+    pixels: memoryview, mode: str, size: tuple[int, int], stride: int, height: int
+) -> Image.Image:
+    """The vertical half of the Lanczos pass, reading a decoder's buffer where it lies.
+
+    Pillow keeps RGB as 4 bytes a pixel, so wrapping a 3-byte buffer means copying it (for
+    a 12 MP photo, 48 MB more memory). Instead the rows are read in place as one byte a
+    sample: the vertical half of a separable filter never mixes neighbouring samples of a
+    row, so it can run on them as they are. Returns the shortened rows, still one byte a
+    sample ("L", ``channels x width`` wide).
+    """
+    width, rows_in = size
+    channels = {"L": 1, "RGB": 3}[mode]
+    samples = Image.frombuffer("L", (width * channels, rows_in), pixels, "raw", "L", stride, 1)
+    rows = Image.new("L", (width * channels, height))
     Resizer().resize_pil(samples, rows, ResizeOptions(_LANCZOS))
-    if channels == 1:
+    return rows
+
+
+def finish_rows(rows: Image.Image, mode: str, target: tuple[int, int]) -> Image.Image:
+    """The horizontal half, on rows from shrink_rows_in_place: the two halves of a separable
+    filter in the other order, so the same pixels as shrinking a copy of the whole image."""
+    if mode == "L":
         return shrink(rows, target)
-    return shrink(Image.frombytes(mode, (width, target[1]), rows.tobytes()), target)
+    width = rows.width // len(mode)
+    return shrink(Image.frombytes(mode, (width, rows.height), rows.tobytes()), target)
