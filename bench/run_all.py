@@ -74,7 +74,7 @@ def plan(args, postgres: bool, browser: bool) -> list[Bench]:
     postgres_url = ["--database-url", synthetic.POSTGRES_URL]
     no_postgres = [] if postgres else ["--no-postgres"]
     benches = [
-        Bench("photos", "Goal 1: photo pipeline", ["bench_photos.py", *(["--runs", "3"] * quick)]),
+        Bench("photos", "Goal 1: photo intake", ["bench_photos.py", *(["--quick"] * quick)]),
         Bench("geo", "Goal 2: borough lookups", ["bench_geo.py", *(["--repeats", "3"] * quick)]),
         Bench("reassign", "Goal 2: flask boroughs reassign", ["bench_reassign.py", *no_postgres]),
         Bench("map", "Goal 3: map, SQLite", ["bench_map.py", *map_args]),

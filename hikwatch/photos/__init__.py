@@ -12,13 +12,17 @@ refusals (``hikwatch.errors``), which the web layer answers using ``.status`` an
 
 Modules: ``errors`` and ``types`` (what goes in and out), ``formats`` (content sniffing and
 container checks), ``exif`` (reading EXIF), ``decoding`` (limits and the decode itself),
-``rendering`` (the public JPEGs) and ``pipeline`` (the public functions).
+``rendering`` (the public JPEGs), ``concurrency`` (two pieces of work at once) and
+``pipeline`` (the public functions).
 """
 
 from __future__ import annotations
 
+import os
+
 import pillow_heif
 import scipy.fftpack  # noqa: F401  (see below)
+from PIL import Image
 
 from hikwatch.photos.errors import PhotoError
 from hikwatch.photos.exif import read_exif
@@ -40,6 +44,17 @@ from hikwatch.photos.types import ExifSummary, ProcessedPhoto, Redaction
 # Pillow only learns to open HEIC/HEIF (what iPhones and many Android phones save) once
 # pillow-heif has registered its plugin; doing it at import means every caller gets it.
 pillow_heif.register_heif_opener()
+
+# Pillow returns every freed image buffer to the C allocator, which often hands it straight
+# back to the system: the next upload's 48 MB of pixels (a 12 MP photo) then has to be mapped
+# and zeroed by the kernel again, 30-50 ms on a virtual machine, as much as all the work
+# after the decode. Whether that happens depends on what else sits on the heap, so it comes
+# and goes. Keeping a few freed 16 MB blocks for reuse makes it never happen for phone-sized
+# photos, at the cost of holding up to _PIXEL_BLOCKS_KEPT x 16 MB per process once one has
+# been processed. An operator's own PILLOW_BLOCKS_MAX (which Pillow reads itself) wins.
+_PIXEL_BLOCKS_KEPT = 4
+if "PILLOW_BLOCKS_MAX" not in os.environ:
+    Image.core.set_blocks_max(max(Image.core.get_blocks_max(), _PIXEL_BLOCKS_KEPT))
 
 __all__ = [
     "DEFAULT_DISPLAY_PX",

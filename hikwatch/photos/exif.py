@@ -37,7 +37,22 @@ def read_exif(image: Image.Image) -> ExifSummary:
         exif = image.getexif()
     except Exception:  # corrupt EXIF: the photo is still usable, just without metadata
         return ExifSummary()
+    return _summarise(exif)
 
+
+def read_exif_block(block: bytes | None) -> ExifSummary:
+    """The same from a raw EXIF block, as HEIF stores it (an item of its own). Never raises."""
+    if not block:
+        return ExifSummary()
+    exif = Image.Exif()
+    try:
+        exif.load(block)
+    except Exception:
+        return ExifSummary()
+    return _summarise(exif)
+
+
+def _summarise(exif: Image.Exif) -> ExifSummary:
     make = _guarded(lambda: _read_text(exif, _TAG_MAKE))
     model = _guarded(lambda: _read_text(exif, _TAG_MODEL))
     orientation = _guarded(lambda: _clean_orientation(exif.get(_TAG_ORIENTATION)))

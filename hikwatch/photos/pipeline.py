@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import imagehash
 
+from hikwatch.photos.concurrency import concurrently
 from hikwatch.photos.decoding import decode
 from hikwatch.photos.formats import FORMATS
 from hikwatch.photos.rendering import render
@@ -31,8 +32,13 @@ def process_photo(
     Raises PhotoError: 413 over ``max_bytes`` or ``max_pixels``; 415 not JPEG, PNG, WebP or
     HEIC/HEIF by content; 422 empty, undecodable (truncated, corrupt) or animated.
     """
-    decoded = decode(data, max_bytes=max_bytes, max_pixels=max_pixels, display_px=display_px)
-    _, display_jpeg, thumb, thumb_jpeg = render(
+    # The hash needs only the bytes, so it is worked out on the other core while the
+    # photo decodes (hashlib releases the GIL); a refused upload just discards it.
+    sha256, decoded = concurrently(
+        lambda: sha256_hex(data),
+        lambda: decode(data, max_bytes=max_bytes, max_pixels=max_pixels, display_px=display_px),
+    )
+    display_jpeg, thumb, thumb_jpeg = render(
         decoded, redactions=(), display_px=display_px, thumb_px=thumb_px
     )
     width, height = decoded.stored_size
@@ -50,8 +56,12 @@ def process_photo(
         # From the thumbnail: phash shrinks to 32x32 anyway, and the thumbnail is upright
         # and already in memory, so this costs well under a millisecond.
         phash=str(imagehash.phash(thumb)),
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256,
     )
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def make_derivatives(
@@ -70,7 +80,7 @@ def make_derivatives(
     like process_photo (pass the same limits if the app changed them).
     """
     decoded = decode(original, max_bytes=max_bytes, max_pixels=max_pixels, display_px=display_px)
-    _, display_jpeg, _, thumb_jpeg = render(
+    display_jpeg, _, thumb_jpeg = render(
         decoded, redactions=redactions, display_px=display_px, thumb_px=thumb_px
     )
     return display_jpeg, thumb_jpeg

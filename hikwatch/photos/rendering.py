@@ -11,27 +11,22 @@ from typing import Any
 
 from PIL import Image, ImageCms, ImageFilter
 
+from hikwatch.photos.concurrency import concurrently
 from hikwatch.photos.decoding import Decoded, fit
+from hikwatch.photos.resampling import shrink
 from hikwatch.photos.types import Redaction
 from hikwatch.vocab import RedactionMode
 
 # Output settings for every public JPEG. Quality 85 is visually clean for photos at a
-# fraction of the size; progressive + optimized Huffman tables make them smaller and let
-# a slow phone connection show something early.
+# fraction of the size; optimized Huffman tables make them 5-45% smaller for a few ms.
+# Not progressive: libjpeg-turbo's progressive encode takes 2.5-5x as long (25-90 ms for a
+# 1600 px photo, the largest step after the decode) for files only 3-6% smaller
+# (bench/bench_photos.py's profile shows the step).
 _JPEG_SAVE_OPTIONS: dict[str, Any] = {
     "quality": 85,
     "optimize": True,
-    "progressive": True,
     "subsampling": "4:2:0",
 }
-
-# Resampling for both derivatives, as Pillow's own Image.thumbnail() does it: when the shrink
-# is large, box-reduce by an integer factor first (cheap, and exact averaging), then finish
-# with bicubic over the last factor of at most ~2. After a JPEG's DCT-scaled decode only
-# that last step remains; bicubic there is ~40% cheaper than Lanczos and looks the same at
-# these sizes (see bench/bench_photos.py for PSNR against a full-resolution Lanczos).
-_RESAMPLE = Image.Resampling.BICUBIC
-_REDUCING_GAP = 2.0
 
 # EXIF orientation -> the transpose that shows the picture upright; the same table as
 # PIL.ImageOps.exif_transpose, applied by hand so it can run on the already-shrunk image.
@@ -52,31 +47,50 @@ def render(
     redactions: Sequence[Redaction],
     display_px: int,
     thumb_px: int,
-) -> tuple[Image.Image, bytes, Image.Image, bytes]:
-    """The one pipeline behind both process_photo and make_derivatives.
+) -> tuple[bytes, Image.Image, bytes]:
+    """The one pipeline behind both process_photo and make_derivatives: (display JPEG,
+    thumbnail image, thumbnail JPEG).
 
-    Order matters for speed: shrink first, then do the per-pixel work (colour management,
-    rotation, redaction) on the small image. Redactions are applied to the display-size
-    image because that is the largest thing ever published; the thumbnail is made from the
-    redacted display image, so it can never show what the display hides.
+    Order matters for speed: shrink first, in one pass from the decoded pixels, then do the
+    per-pixel work (colour management, rotation, redaction) on the small image. Redactions
+    are applied to the display-size image because that is the largest thing ever
+    published; the thumbnail is made from the redacted display image, so it can never show
+    what the display hides.
     """
+    image = display_image(decoded, redactions=redactions, display_px=display_px)
+
+    def thumbnail() -> tuple[Image.Image, bytes]:
+        thumb = shrink(image, fit(image.size, thumb_px))
+        return thumb, encode_jpeg(thumb)
+
+    # The two encodes are independent and spend their time in C with the GIL released, so
+    # the thumbnail is made on a second core while the display image is encoded.
+    display_jpeg, (thumb, thumb_jpeg) = concurrently(lambda: encode_jpeg(image), thumbnail)
+    return display_jpeg, thumb, thumb_jpeg
+
+
+def display_image(
+    decoded: Decoded, *, redactions: Sequence[Redaction], display_px: int
+) -> Image.Image:
+    """The upright, sRGB, redacted image at display size (never enlarged)."""
     image = _normalise_mode(decoded.image)
-    target = fit(decoded.stored_size, display_px)
-    if image.size != target or decoded.source_box != (0.0, 0.0, *map(float, image.size)):
-        image = image.resize(target, _RESAMPLE, box=decoded.source_box, reducing_gap=_REDUCING_GAP)
-    image = _to_srgb(_flatten_alpha(image), decoded.icc_profile)
-    transpose = _ORIENTATION_TRANSPOSE.get(decoded.exif.orientation or 1)
-    if transpose is not None and decoded.format != "heif":
+    image = shrink(image, fit(decoded.stored_size, display_px), box=decoded.source_box)
+    image = to_srgb(_flatten_alpha(image), decoded.icc_profile)
+    if decoded.format != "heif":
         # pillow-heif has already applied HEIF's own rotation and reset the EXIF tag to 1;
         # the format check is belt and braces against ever rotating twice.
-        image = image.transpose(transpose)
+        image = upright(image, decoded.exif.orientation)
     if redactions:
         if image is decoded.image:
             image = image.copy()  # never draw on the decoder's buffer
         _apply_redactions(image, redactions)
+    return image
 
-    thumb = image.resize(fit(image.size, thumb_px), _RESAMPLE, reducing_gap=_REDUCING_GAP)
-    return image, _encode_jpeg(image), thumb, _encode_jpeg(thumb)
+
+def upright(image: Image.Image, orientation: int | None) -> Image.Image:
+    """Apply an EXIF orientation (1-8) to the pixels; anything else leaves them as they are."""
+    transpose = _ORIENTATION_TRANSPOSE.get(orientation or 1)
+    return image if transpose is None else image.transpose(transpose)
 
 
 def _normalise_mode(image: Image.Image) -> Image.Image:
@@ -159,7 +173,7 @@ def _is_identity(transform: ImageCms.ImageCmsTransform) -> bool:
     return max(abs(a - b) for a, b in zip(before, after, strict=True)) <= 2
 
 
-def _to_srgb(image: Image.Image, icc_profile: bytes | None) -> Image.Image:
+def to_srgb(image: Image.Image, icc_profile: bytes | None) -> Image.Image:
     # Browsers treat an untagged JPEG as sRGB. The output carries no ICC profile (that is
     # metadata too), so pixels in another space (an iPhone's Display P3, a CMYK print file)
     # must be converted, or they would look washed out or wrong.
@@ -213,7 +227,7 @@ def _clamp01(value: float) -> float:
     return min(1.0, max(0.0, value))
 
 
-def _encode_jpeg(image: Image.Image) -> bytes:
+def encode_jpeg(image: Image.Image) -> bytes:
     # Drop everything the decoded image carried in .info (EXIF, XMP, ICC, comments...):
     # Pillow copies some of it into the output unless told otherwise (e.g. JPEG comments),
     # and we pass no metadata of our own, so the result is pixels only.
