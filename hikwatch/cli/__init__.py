@@ -26,6 +26,10 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(users)
 
+    from hikwatch.cli.postcodes import postcodes_group
+
+    app.cli.add_command(postcodes_group)
+
 
 @click.command("setup-check")
 @with_appcontext
