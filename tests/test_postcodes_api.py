@@ -130,3 +130,26 @@ def test_without_the_built_file_the_api_says_so_and_the_rest_works(app, tmp_path
     assert client.get("/api/postcodes?q=SW1A").status_code == 503
     assert client.get("/api/postcodes/hello").status_code == 400  # still checked first
     assert client.get("/submit").status_code == 200
+
+
+def test_the_about_page_carries_the_attribution_the_onspd_licence_asks_for(client):
+    html = client.get("/about").get_data(as_text=True)
+    for line in (
+        "Source: Office for National Statistics licensed under the",
+        "Open Government Licence v.3.0",
+        "Contains OS data © Crown copyright and database right 2025",
+        "Contains Royal Mail data © Royal Mail copyright and database right 2025",
+        "Contains GeoPlace data © Local Government Information House Limited copyright and "
+        "database right 2025",
+        "ONS Postcode Directory</a> (November 2025 edition)",
+    ):
+        assert line in html
+
+
+@pytest.mark.parametrize(("path", "map_id"), [("/", "camera-map"), ("/submit", "submit-map")])
+def test_the_map_pages_have_a_postcode_box_for_their_map(client, path, map_id):
+    html = client.get(path).get_data(as_text=True)
+    assert f'data-map="{map_id}"' in html
+    assert 'data-lookup-url="/api/postcodes/{postcode}"' in html
+    assert 'data-search-url="/api/postcodes"' in html
+    assert "js/postcode-search.js" in html

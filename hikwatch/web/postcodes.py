@@ -51,6 +51,12 @@ def search():
     return cached(jsonify(query=query, postcodes=[place_json(place) for place in matches]))
 
 
+@bp.app_context_processor
+def onspd_attribution() -> dict:
+    """The edition and copyright year the About page's attribution lines name."""
+    return {"onspd_edition": postcodes.ONSPD_EDITION, "onspd_year": postcodes.ONSPD_YEAR}
+
+
 @bp.errorhandler(PostcodesUnavailable)
 def unavailable(error: PostcodesUnavailable):
     return jsonify(error="Postcode search is not available on this server yet."), 503
