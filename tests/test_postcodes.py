@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib.metadata
+import importlib.util
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -240,3 +242,25 @@ def test_real_postcodes_are_where_their_landmarks_are(
 @pytest.mark.parametrize("outside", ["M1 1AE", "CB2 1TN", "WD17 1AA", "GU1 1AA"])
 def test_postcodes_outside_london_are_not_listed(london_postcodes, outside):
     assert london_postcodes.lookup(outside) is None
+
+
+def load_build_script():
+    path = Path(__file__).resolve().parents[1] / "scripts" / "build_postcodes.py"
+    spec = importlib.util.spec_from_file_location("build_postcodes", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_build_reruns_only_when_the_source_changes(london_postcodes, tmp_path):
+    build = load_build_script()
+    assert build.up_to_date(postcodes.DEFAULT_PATH)
+    assert not build.up_to_date(tmp_path / "missing.npz")
+    stale = PostcodeDirectory.from_places(
+        PLACES, {**build.source_metadata(), "source_version": "2025.8.0"}
+    )
+    stale.save(tmp_path / "stale.npz")
+    assert not build.up_to_date(tmp_path / "stale.npz")
+    current = PostcodeDirectory.from_places(PLACES, build.source_metadata())
+    current.save(tmp_path / "current.npz")
+    assert build.up_to_date(tmp_path / "current.npz")
