@@ -1,5 +1,5 @@
 # Hikwatch: two commands for a newcomer (see README):
-#   make run    set up .venv, fetch Leaflet, migrate, serve http://127.0.0.1:5000
+#   make run    set up .venv, fetch Leaflet, build the postcodes, migrate, serve http://127.0.0.1:5000
 #   make test   set up .venv with test tools, lint, type-check, run the whole suite
 
 PYTHON ?= python3
@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app
 
-.PHONY: run test lint format bench screenshots clean
+.PHONY: run test lint format bench screenshots clean postcodes
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,12 +25,17 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 vendor: $(VENV)/.installed
 	$(BIN)/python scripts/vendor_assets.py
 
-run: vendor
+# London's postcodes from the installed ONS Postcode Directory package into data/
+# (skipped when the file is already built from the same package version).
+postcodes: $(VENV)/.installed
+	$(BIN)/python scripts/build_postcodes.py
+
+run: vendor postcodes
 	$(BIN)/flask db upgrade
 	$(BIN)/flask setup-check
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test postcodes
 	$(BIN)/python scripts/vendor_assets.py --test
 	$(BIN)/python scripts/install_browser.py
 	$(BIN)/ruff check .
@@ -54,12 +59,12 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
 
 # Every benchmark with its baseline, then a summary table (~6 min; BENCH_ARGS=--quick ~3 min).
-bench: vendor $(VENV)/.installed-test
+bench: vendor postcodes $(VENV)/.installed-test
 	$(BIN)/python scripts/install_browser.py
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) static/vendor
+	rm -rf $(VENV) static/vendor data/london_postcodes.npz
 
 # PNGs of every main page at phone (390×844) and desktop (1280×800) size, in screenshots/.
 screenshots: vendor $(VENV)/.installed-test

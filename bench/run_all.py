@@ -89,6 +89,10 @@ def plan(args, postgres: bool, browser: bool) -> list[Bench]:
                 ["bench_counts.py", *count_args, *postgres_url],
             ),
         ]
+    postcode_args = ["--sample", "30000", "--server-requests", "500", "--searches", "500"]
+    benches.append(
+        Bench("postcodes", "Postcode search", ["bench_postcodes.py", *(postcode_args * quick)])
+    )
     seconds = str(15 if quick and args.upload_seconds is None else args.upload_seconds or 60)
     workers = [str(n) for n in args.upload_workers]
     benches += [
@@ -136,7 +140,7 @@ def main() -> None:
     parser.add_argument(
         "--only",
         nargs="+",
-        choices=["photos", "geo", "reassign", "map", "counts", "uploads", "weight"],
+        choices=["photos", "geo", "reassign", "map", "counts", "postcodes", "uploads", "weight"],
     )
     args = parser.parse_args()
 

@@ -48,6 +48,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "BOROUGHS_GEOJSON": str(ROOT / "data" / "london_boroughs.geojson"),
         # The Freedom of Information findings quoted on the About page.
         "FOI_CSV": str(ROOT / "data" / "foi_hikvision_london.csv"),
+        # London's postcodes (ONS Postcode Directory), built by scripts/build_postcodes.py.
+        "POSTCODES_FILE": str(ROOT / "data" / "london_postcodes.npz"),
         # ---- photos
         # At most 20 MB per photo.
         "PHOTO_MAX_BYTES": 20 * 1024 * 1024,

@@ -18,7 +18,7 @@ from tests.databases import PostgresServer, postgres_enabled
 
 RESOURCES = Path(__file__).parent / "resources"
 
-pytest_plugins = ["tests.accounts"]
+pytest_plugins = ["tests.accounts", "tests.postcode_data"]
 
 
 def base_config(tmp_path: Path, database_file: Path) -> dict:

@@ -11,6 +11,16 @@
     return L.latLngBounds([parts[1], parts[0]], [parts[3], parts[2]]);
   }
 
+  // Every map made here, so other scripts (the postcode box) can find a page's map.
+  var made = [];
+
+  function mapFor(element) {
+    for (var i = 0; i < made.length; i += 1) {
+      if (made[i].element === element) { return made[i].map; }
+    }
+    return null;
+  }
+
   function createMap(element, settingsElement) {
     var settings = settingsElement || element;
     var map = L.map(element, { zoomControl: true, scrollWheelZoom: false, tap: true });
@@ -21,12 +31,14 @@
       }).addTo(map);
     }
     map.fitBounds(boundsFrom(settings));
+    made.push({ element: element, map: map });
     return map;
   }
 
   window.Hikwatch = window.Hikwatch || {};
   window.Hikwatch.createMap = createMap;
   window.Hikwatch.boundsFrom = boundsFrom;
+  window.Hikwatch.mapFor = mapFor;
   window.Hikwatch.csrfToken = function () {
     var meta = document.querySelector('meta[name="csrf-token"]');
     return meta ? meta.content : "";

@@ -21,6 +21,7 @@ DEFAULT_SAMPLES: dict[str, Any] = {
     "date": "2026-01-01",
     "day": "2026-01-01",
     "taken_on": "2026-01-01",
+    "postcode": "SW1A 1AA",
 }
 
 

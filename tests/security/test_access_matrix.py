@@ -50,6 +50,8 @@ ACCESS: dict[str, str] = {
     "api.submit_sighting": "public",
     "api.locate_borough": "public",
     "api.borough_boundaries": "public",
+    "postcodes.lookup": "public",
+    "postcodes.search": "public",
     "opendata.boroughs_json": "public",
     "opendata.boroughs_csv": "public",
     "opendata.cameras_csv": "public",
