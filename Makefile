@@ -33,6 +33,7 @@ run: vendor
 test: $(VENV)/.installed-test
 	$(BIN)/python scripts/vendor_assets.py --test
 	$(BIN)/python scripts/install_browser.py
+	$(BIN)/python scripts/install_ogrinfo.py
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy hikwatch models
