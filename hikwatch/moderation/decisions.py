@@ -27,14 +27,11 @@ from hikwatch import audit
 from hikwatch.clock import london_clock, london_today
 from hikwatch.errors import ModerationError, PossibleDuplicate
 from hikwatch.geo import Borough, BoroughIndex
-from hikwatch.moderation.duplicates import NearbyCamera, cameras_near
+from hikwatch.moderation.checks import check_brand, counted_camera, duplicate_candidates
 from hikwatch.vocab import (
-    HIKVISION_GROUP,
     VERIFYING_EVIDENCE,
-    WITHDRAWN_STATUSES,
     AuditAction,
     AuditObject,
-    BrandEvidence,
     CameraStatus,
     RejectReason,
     SightingStatus,
@@ -73,17 +70,6 @@ CAMERA_AUDIT_FIELDS = (
     "last_confirmed",
 )
 NOTE_MAX_CHARS = 2000
-
-NOT_GROUP_MESSAGE = (
-    "Only Hikvision-group cameras (Hikvision, HiLook, HiWatch, EZVIZ) are recorded. Choose "
-    "the brand the photo shows, or reject the report as "
-    f"'{RejectReason.NOT_HIKVISION.label}'."
-)
-FORM_FACTOR_MESSAGE = (
-    "A brand can be verified only from a logo or a label readable in the photo. With "
-    f"'{BrandEvidence.FORM_FACTOR.label}' leave 'Brand verified' unticked: the camera counts "
-    "as unconfirmed."
-)
 
 
 @dataclass(frozen=True)
@@ -227,40 +213,6 @@ def borough_for(lat: float, lon: float, index: BoroughIndex) -> Borough:
 def seen_on(sighting: Sighting) -> date:
     """When the camera was seen: the resident's date, else the day they reported it."""
     return sighting.seen_on or sighting.created_at.date()
-
-
-def check_brand(brand: str, brand_evidence: str, verified: bool) -> None:
-    """422 unless the brand is in the Hikvision group and a verification has a logo or label."""
-    if brand not in HIKVISION_GROUP:
-        raise ModerationError(422, NOT_GROUP_MESSAGE, "brand")
-    if verified and brand_evidence not in VERIFYING_EVIDENCE:
-        raise ModerationError(422, FORM_FACTOR_MESSAGE, "brand_verified")
-
-
-def counted_camera(camera_id: int, doing: str) -> Camera:
-    """A camera that is a camera of its own: 404 if none, 409 if merged or retracted."""
-    camera = db.session.get(Camera, camera_id)
-    if camera is None:
-        raise ModerationError(404 if doing == "edit" else 422, f"There is no camera #{camera_id}.")
-    if camera.status == CameraStatus.MERGED:
-        raise ModerationError(
-            409, f"Camera #{camera.id} was merged into camera #{camera.merged_into_id}: "
-            f"{doing} camera #{camera.merged_into_id} instead."
-        )  # fmt: skip
-    if camera.status == CameraStatus.RETRACTED:
-        raise ModerationError(
-            409, f"Camera #{camera.id} was retracted (recorded in error); an admin can undo that."
-        )
-    return camera
-
-
-def duplicate_candidates(lat: float, lon: float, radius_m: float) -> list[NearbyCamera]:
-    """Known cameras (active or gone) this close: merged and retracted records are none."""
-    return [
-        near
-        for near in cameras_near(lat, lon, radius_m)
-        if near.camera.status not in WITHDRAWN_STATUSES
-    ]
 
 
 def mark_brand_verified(camera: Camera, user: User, verified: bool) -> None:

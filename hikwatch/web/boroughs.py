@@ -122,7 +122,7 @@ def show(slug: str):
 
 @bp.get("/boroughs/<slug>/cameras")
 def cameras(slug: str):
-    """The cameras behind one figure on the borough page: ?count=council[&operator=…]."""
+    """The cameras behind one figure on the borough page: ?count=council_operated[&operator=…]."""
     borough = borough_or_404(slug)
     kind = counts.count_kind(request.args.get("count", Count.VERIFIED))
     operator = request.args.get("operator") or None
