@@ -38,6 +38,7 @@ run: vendor postcodes
 test: $(VENV)/.installed-test postcodes
 	$(BIN)/python scripts/vendor_assets.py --test
 	$(BIN)/python scripts/install_browser.py
+	$(BIN)/python scripts/install_ogrinfo.py
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy hikwatch models

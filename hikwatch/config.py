@@ -103,6 +103,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PHASH_MAX_DISTANCE": 8,
         # The map on a report shows known cameras this close (metres).
         "NEARBY_CAMERAS_M": 50,
+        # Cameras nobody has confirmed for longer than this are listed per borough as
+        # "needs a fresh photo" (they still count: the figures are a known minimum).
+        "RECHECK_MONTHS": 12,
         # Events per page of /admin/audit.
         "AUDIT_PAGE_SIZE": 50,
         # ---- rate limits (Flask-Limiter) and request sizes

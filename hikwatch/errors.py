@@ -8,7 +8,9 @@ the whole family reads in one place:
 - `SubmissionError`: a resident's report we refuse (hikwatch.submissions);
 - `ModerationError`: a moderator's decision we refuse (hikwatch.moderation);
 - `AccountError`: an account change we refuse (hikwatch.moderation.staff);
-- `SnapshotExists`: today's snapshot is already taken (hikwatch.evidence.snapshots).
+- `PossibleDuplicate`: a new camera close to known ones, not confirmed as different
+  (hikwatch.moderation.decisions);
+- `SnapshotExists`: a snapshot of that name is already taken (hikwatch.evidence.snapshots).
 
 A view may catch a refusal to show it on its own form; otherwise the app-wide handler
 (`register_handlers`) undoes whatever the refused action had staged and answers with
@@ -22,7 +24,6 @@ ever happens inside the web app.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -65,15 +66,30 @@ class AccountError(Refusal):
 
 
 class SnapshotExists(Refusal):
-    """Snapshots are one per London day and never replaced."""
+    """Snapshots are named by the moment they are taken and never replaced."""
 
-    def __init__(self, day: date) -> None:
+    def __init__(self, name: str) -> None:
         message = (
-            f"A snapshot for {day.isoformat()} already exists; snapshots are one per day "
-            "and never replaced. Take the next one tomorrow."
+            f"A snapshot named {name} already exists, and snapshots are never replaced. "
+            "Take the next one in a second."
         )
         super().__init__(409, message)
-        self.day = day
+        self.name = name
+
+
+class PossibleDuplicate(ModerationError):
+    """Known cameras lie close to a report being approved as a new camera: the moderator
+    must say it is a different camera. `candidates` are plain dicts (id, distance_m,
+    status), so the API can list them."""
+
+    def __init__(self, candidates: list[dict[str, object]], radius_m: float) -> None:
+        listed = ", ".join(f"#{c['id']} ({c['distance_m']:.0f} m)" for c in candidates)
+        message = (
+            f"Known cameras lie within {radius_m:g} m: {listed}. Confirm the report as one of "
+            'them, or tick "This is a different camera" to add a new one.'
+        )
+        super().__init__(409, message, "different_camera")
+        self.candidates = candidates
 
 
 # ---------------------------------------------------------------- answering requests

@@ -20,8 +20,8 @@ from hikwatch.errors import SubmissionError
 from hikwatch.geo import BoroughIndex
 from hikwatch.hashing import salted_hash
 from hikwatch.storage import FileStore
-from hikwatch.vocab import LocationSource, PhotoFolder, SightingStatus
-from models import Photo, Sighting, db, utcnow
+from hikwatch.vocab import CameraStatus, LocationSource, PhotoFolder, SightingStatus
+from models import Camera, Photo, Sighting, db, utcnow
 
 # Crockford's base32 without I, L, O, U: easy to read aloud and type on a phone.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -171,6 +171,16 @@ def create_sighting(fields: dict[str, Any], photo: Photo, index: BoroughIndex) -
             "Hikwatch covers Greater London only; check the pin.",
             "lat",
         )
+    recheck_camera_id = fields.get("recheck_camera_id")
+    if recheck_camera_id is not None:
+        camera = db.session.get(Camera, recheck_camera_id)
+        if camera is None or camera.status != CameraStatus.ACTIVE:
+            raise SubmissionError(
+                422,
+                "That camera is not on the map as active any more; send the photo as a new "
+                "report instead.",
+                "recheck_camera_id",
+            )
     seen_on = fields.get("seen_on")
     if seen_on is None:
         seen_on = photo.exif_taken_at.date() if photo.exif_taken_at else london_today()
@@ -192,6 +202,7 @@ def create_sighting(fields: dict[str, Any], photo: Photo, index: BoroughIndex) -
         seen_on=seen_on,
         note=(fields.get("note") or "").strip() or None,
         contact_email=(fields.get("contact_email") or "").strip() or None,
+        recheck_camera_id=recheck_camera_id,
     )
     db.session.add(sighting)
     return sighting

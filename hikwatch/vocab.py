@@ -1,4 +1,5 @@
-"""Hikwatch's vocabulary: every status, kind, role and reason, with OpenStreetMap's words.
+"""Hikwatch's vocabulary: every status, kind, role and reason (OpenStreetMap's words are in
+hikwatch.evidence.osm).
 
 Each field is a `Word` enum: a `StrEnum`, so a member is equal to the string the database
 stores (columns stay plain strings and migrations need none of this), and each member
@@ -57,10 +58,18 @@ class Brand(Word):
     OTHER = "other", "Other or unsure"
 
 
+# The brands counted as Hikvision anywhere: Hikvision and the brands it sells under.
+HIKVISION_GROUP = frozenset({Brand.HIKVISION, Brand.HILOOK, Brand.HIWATCH, Brand.EZVIZ})
+
+
 class BrandEvidence(Word):
     LOGO = "logo", "Logo visible in the photo"
     LABEL = "label", "Label or model number read"
     FORM_FACTOR = "form_factor", "Form factor only"
+
+
+# What a moderator may verify a brand from: something written on the camera, never its shape.
+VERIFYING_EVIDENCE = frozenset({BrandEvidence.LOGO, BrandEvidence.LABEL})
 
 
 class CameraType(Word):
@@ -126,7 +135,7 @@ class SightingStatus(Word):
 
 
 class RejectReason(Word):
-    NOT_HIKVISION = "not_hikvision", "Not Hikvision, or the brand is unclear"
+    NOT_HIKVISION = "not_hikvision", "Not a Hikvision-group camera"
     PHOTO_UNUSABLE = "photo_unusable", "Photo unusable"
     LOCATION_WRONG = "location_wrong", "Location wrong or outside London"
     DUPLICATE = "duplicate", "Duplicate of a report already handled"
@@ -135,15 +144,29 @@ class RejectReason(Word):
 
 
 class CameraStatus(Word):
-    """Every status is public: the map, counts and open data show gone cameras too."""
+    """Every status is public. Active and gone cameras are on the map and in the figures;
+    merged and retracted records are in no figure, but their pages say what happened."""
 
     ACTIVE = "active", "Active"
     REMOVED = "removed", "Removed"
     REPLACED = "replaced", "Replaced by another brand"
     COVERED = "covered", "Covered"
+    MERGED = "merged", "Merged into another camera"
+    RETRACTED = "retracted", "Retracted: recorded in error"
 
 
 GONE_STATUSES = (CameraStatus.REMOVED, CameraStatus.REPLACED, CameraStatus.COVERED)
+# Records that are no camera of their own: a duplicate merged away, or one recorded in error.
+WITHDRAWN_STATUSES = (CameraStatus.MERGED, CameraStatus.RETRACTED)
+# What the public map can show: cameras there, and cameras gone.
+MAPPED_STATUSES = (CameraStatus.ACTIVE, *GONE_STATUSES)
+
+
+class CorrectionKind(Word):
+    """How a camera record leaves every figure; an admin can undo either."""
+
+    MERGE = "merge", "Merged into another camera"
+    RETRACTION = "retraction", "Retracted"
 
 
 class RemovalKind(Word):
@@ -196,11 +219,14 @@ class PublicPhotoKind(Word):
 
 
 class Count(Word):
-    """The figures campaigners cite; evidence.counts says which cameras each one counts."""
+    """The figures campaigners cite; evidence.counts says which cameras each one counts.
 
-    ACTIVE = "active", "Active cameras"
-    COUNCIL = "council", "Council-operated"
-    VERIFIED = "verified", "Brand verified"
+    `verified` is the headline; `council_operated` is part of it; `unconfirmed` is shown
+    beside it and never added in."""
+
+    VERIFIED = "verified", "Verified cameras"
+    COUNCIL_OPERATED = "council_operated", "Council-operated"
+    UNCONFIRMED = "unconfirmed", "Unconfirmed"
     REMOVED = "removed", "Removed, replaced or covered"
 
 
@@ -259,6 +285,10 @@ class AuditAction(Word):
     CAMERA_EDIT = "camera.edit"
     CAMERA_STATUS = "camera.status"
     CAMERA_REACTIVATE = "camera.reactivate"
+    CAMERA_MERGE = "camera.merge"
+    CAMERA_UNMERGE = "camera.unmerge"
+    CAMERA_RETRACT = "camera.retract"
+    CAMERA_UNRETRACT = "camera.unretract"
     REMOVAL_CONFIRM = "removal.confirm"
     REMOVAL_REJECT = "removal.reject"
     PHOTO_REDACT = "photo.redact"
@@ -270,34 +300,6 @@ class AuditAction(Word):
     BOROUGHS_REASSIGN_CAMERAS = "boroughs.reassign.cameras"
     BOROUGHS_REASSIGN_REPORTS = "boroughs.reassign.reports"
 
-
-# ---------- OpenStreetMap's words (https://wiki.openstreetmap.org/wiki/Tag:man_made=surveillance)
-
-OSM_MANUFACTURER: dict[str, str] = {
-    Brand.HIKVISION: "Hikvision",
-    Brand.HILOOK: "HiLook",
-    Brand.HIWATCH: "HiWatch",
-    Brand.EZVIZ: "EZVIZ",
-}
-OSM_CAMERA_TYPES = frozenset({CameraType.FIXED, CameraType.DOME, CameraType.PANNING})
-OSM_MOUNTS = frozenset({Mount.WALL, Mount.POLE, Mount.CEILING, Mount.STREET_LAMP})
-OSM_OPERATOR_TYPE: dict[str, str] = {
-    OperatorType.COUNCIL_STREET: "government",
-    OperatorType.COUNCIL_BUILDING: "government",
-    OperatorType.COUNCIL_HOUSING: "government",
-    OperatorType.SCHOOL: "public",
-    OperatorType.NHS: "public",
-    OperatorType.POLICE: "government",
-    OperatorType.TRANSPORT: "public",
-    OperatorType.PUBLIC_OTHER: "public",
-    OperatorType.BUSINESS: "private",
-    OperatorType.RESIDENTIAL: "private",
-}
-OSM_SURVEILLANCE_ZONE: dict[str, str] = {
-    OperatorType.COUNCIL_STREET: "street",
-    OperatorType.COUNCIL_HOUSING: "public",
-    OperatorType.RESIDENTIAL: "building",
-}
 
 # Handed to every template by one context processor (hikwatch.web.template_words).
 TEMPLATE_WORDS: dict[str, object] = {
@@ -312,6 +314,7 @@ TEMPLATE_WORDS: dict[str, object] = {
         SightingStatus,
         RejectReason,
         CameraStatus,
+        CorrectionKind,
         RemovalKind,
         RemovalStatus,
         RedactionMode,
@@ -321,4 +324,8 @@ TEMPLATE_WORDS: dict[str, object] = {
         FoiFinding,
         Role,
     )
-} | {"COUNCIL_OPERATOR_TYPES": COUNCIL_OPERATOR_TYPES}
+} | {
+    "COUNCIL_OPERATOR_TYPES": COUNCIL_OPERATOR_TYPES,
+    "HIKVISION_GROUP": HIKVISION_GROUP,
+    "MAPPED_STATUSES": MAPPED_STATUSES,
+}

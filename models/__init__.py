@@ -46,6 +46,7 @@ from models.camera import Camera  # noqa: E402
 from models.campaign import BoroughCampaign, Snapshot  # noqa: E402
 from models.moderation import (  # noqa: E402
     AuditEvent,
+    CameraCorrection,
     CameraStatusChange,
     RemovalReport,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "Borough",
     "BoroughCampaign",
     "Camera",
+    "CameraCorrection",
     "CameraStatusChange",
     "LoginFailure",
     "Photo",

@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hikwatch.vocab import CameraStatus
@@ -20,8 +20,15 @@ class Camera(Model):
         # The map asks "active cameras in this box"; counts ask "per borough by status".
         Index("ix_camera_status_lat_lon", "status", "lat", "lon"),
         Index("ix_camera_borough_status", "borough_code", "status"),
-        # Borough counts group by all four: the index alone answers them (migration 0003).
-        Index("ix_camera_counts", "borough_code", "status", "operator_type", "brand_verified"),
+        # Borough counts group by all five: the index alone answers them (migration 0004).
+        Index(
+            "ix_camera_counts",
+            "borough_code",
+            "status",
+            "operator_type",
+            "brand_verified",
+            "brand",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,6 +37,13 @@ class Camera(Model):
     borough_code: Mapped[str] = mapped_column(ForeignKey("borough.code"))
     status: Mapped[str] = mapped_column(String(12), default=CameraStatus.ACTIVE)
     status_changed_on: Mapped[date | None]
+    # The day a moderator recorded the current status (for a removal: the day it was
+    # confirmed, the OpenStreetMap export's check_date).
+    status_recorded_on: Mapped[date | None]
+    # A merged camera points at the camera it was merged into; /cameras/<id> redirects there.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("camera.id"))
+    # Why a retracted camera was recorded in error, shown on its public page.
+    retraction_reason: Mapped[str | None] = mapped_column(Text)
 
     brand: Mapped[str] = mapped_column(String(16))
     brand_evidence: Mapped[str] = mapped_column(String(16))
@@ -49,5 +63,7 @@ class Camera(Model):
 
     borough: Mapped[Borough] = relationship()
     sightings: Mapped[list["Sighting"]] = relationship(
-        back_populates="camera", order_by="Sighting.created_at"
+        back_populates="camera",
+        order_by="Sighting.created_at",
+        foreign_keys="Sighting.camera_id",
     )

@@ -32,13 +32,16 @@ class BoroughCampaign(Model):
 class Snapshot(Model):
     """Every borough's counts frozen at one moment, with the camera ids behind each count.
 
-    Immutable: written once, never updated; `payload_sha256` lets anyone check it.
+    Immutable: written once, never updated; `payload_sha256` lets anyone check it. Named by
+    its UTC time (`2026-12-02T09-41Z`), so several can be taken in a day.
     """
 
     __tablename__ = "snapshot"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    taken_on: Mapped[date] = mapped_column(unique=True)
+    name: Mapped[str] = mapped_column(String(24), unique=True)
+    # The London day it was taken on, for people (and for links cited before names).
+    taken_on: Mapped[date] = mapped_column(index=True)
     taken_at: Mapped[datetime] = mapped_column(default=utcnow)
     taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)

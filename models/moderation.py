@@ -31,7 +31,7 @@ class AuditEvent(Model):
 
 
 class CameraStatusChange(Model):
-    """A camera's status over time (active, removed, replaced, covered), shown publicly."""
+    """A camera's status over time (active, gone, merged, retracted), shown publicly."""
 
     __tablename__ = "camera_status_change"
 
@@ -68,3 +68,32 @@ class RemovalReport(Model):
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decision_note: Mapped[str | None] = mapped_column(Text)
+
+
+class CameraCorrection(Model):
+    """A camera record taken out of every figure: merged into another camera, or retracted.
+
+    Keeps what the correction changed (the rows a merge moved, the status before) so an
+    admin can undo it exactly; `undone_at` is set when one does. The audit trail has both.
+    """
+
+    __tablename__ = "camera_correction"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    camera_id: Mapped[int] = mapped_column(ForeignKey("camera.id"), index=True)
+    # A merge: the camera that kept the record, and its dates before the merge widened them.
+    into_camera_id: Mapped[int | None] = mapped_column(ForeignKey("camera.id"), index=True)
+    into_first_seen: Mapped[date | None]
+    into_last_confirmed: Mapped[date | None]
+    reason: Mapped[str | None] = mapped_column(Text)
+    previous_status: Mapped[str] = mapped_column(String(12))
+    previous_status_changed_on: Mapped[date | None]
+    previous_status_recorded_on: Mapped[date | None]
+    # Ids of the rows a merge moved from camera_id to into_camera_id.
+    moved: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    made_at: Mapped[datetime] = mapped_column(default=utcnow)
+    made_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    undone_at: Mapped[datetime | None]
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    undo_reason: Mapped[str | None] = mapped_column(Text)

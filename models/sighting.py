@@ -53,7 +53,12 @@ class Sighting(Model):
     contact_email: Mapped[str | None] = mapped_column(String(254))
 
     camera_id: Mapped[int | None] = mapped_column(ForeignKey("camera.id"), index=True)
-    camera: Mapped["Camera | None"] = relationship(back_populates="sightings")
+    camera: Mapped["Camera | None"] = relationship(
+        back_populates="sightings", foreign_keys=[camera_id]
+    )
+    # "It's still there": the known camera the resident photographed again. Approving such
+    # a report confirms that camera; it never makes a new one.
+    recheck_camera_id: Mapped[int | None] = mapped_column(ForeignKey("camera.id"))
 
     # Moderation. A claim stops two moderators deciding the same report at once.
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

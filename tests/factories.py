@@ -126,9 +126,11 @@ def make_sighting(
 
 
 def change_status(camera: Camera, status: str, on: date = date(2026, 5, 1)) -> None:
-    """What a confirmed removal does: new status, and a row in the status history."""
+    """What a confirmed removal does: new status, and a row in the status history (the
+    report confirmed the day it was observed)."""
     camera.status = status
     camera.status_changed_on = on
+    camera.status_recorded_on = on
     db.session.add(CameraStatusChange(camera_id=camera.id, status=status, changed_on=on))
     db.session.flush()
 

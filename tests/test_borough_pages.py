@@ -47,9 +47,11 @@ def test_home_keeps_the_intro_and_call_to_action_and_adds_the_map(client, app):
     assert 'data-camera-url="/api/cameras/{id}"' in html
     assert "js/camera-map.js" in html
     assert CAVEAT in html
-    # London-wide figures: 3 active (2 in Westminster, 1 in Camden), 2 council-operated.
-    assert re.search(r'<strong class="figure">3</strong> active', html)
+    # London-wide figures: 2 verified (1 in Westminster, 1 in Camden), both council-operated;
+    # the unconfirmed Westminster camera is shown beside the headline, not in it.
+    assert re.search(r'<strong class="figure" id="london-verified">2</strong> verified', html)
     assert re.search(r'<strong class="figure">2</strong> of them council-operated', html)
+    assert re.search(r"<strong>1</strong> unconfirmed", html)
     # The filters and the legend.
     for name in ('name="status" value="removed"', 'name="borough"', 'name="operator"',
                  'name="verified"', 'id="locate-me"', 'id="map-legend"'):  # fmt: skip
@@ -65,15 +67,15 @@ def test_borough_table_lists_all_33_sortable_with_chart(client, app):
     assert '<svg class="bar-chart"' in html and html.count('class="segment-council"') == 2
     assert "top10vpn.com" in html  # FOI finding with its source
 
-    by_active = page(client, "/boroughs?sort=active&order=desc")
-    rows = re.findall(r'<th scope="row"><a href="/boroughs/([a-z-]+)">', by_active)
-    assert rows[:2] == ["westminster", "camden"]
-    assert 'aria-sort="descending"' in by_active
+    by_unconfirmed = page(client, "/boroughs?sort=unconfirmed&order=desc")
+    rows = re.findall(r'<th scope="row"><a href="/boroughs/([a-z-]+)">', by_unconfirmed)
+    assert rows[0] == "westminster"
+    assert 'aria-sort="descending"' in by_unconfirmed
     ascending = re.findall(
         r'<th scope="row"><a href="/boroughs/([a-z-]+)">',
-        page(client, "/boroughs?sort=active&order=asc"),
+        page(client, "/boroughs?sort=verified&order=asc"),
     )
-    assert ascending[-1] == "westminster"
+    assert ascending[-2:] == ["camden", "westminster"]
 
 
 def test_borough_page_figures_link_to_their_cameras(client, app):
@@ -81,11 +83,12 @@ def test_borough_page_figures_link_to_their_cameras(client, app):
     html = page(client, "/boroughs/westminster")
     assert "<h1>Westminster</h1>" in html
     assert CAVEAT in html
-    for key, n in (("active", 2), ("council", 1), ("verified", 1), ("removed", 1)):
+    for key, n in (("verified", 1), ("council_operated", 1), ("unconfirmed", 1), ("removed", 1)):
         assert re.search(rf'href="/boroughs/westminster/cameras\?count={key}"[^>]*>{n}</a>', html)
-    # Breakdowns link to refined lists.
-    assert 'href="/boroughs/westminster/cameras?count=active&amp;operator=business"' in html
-    assert 'href="/boroughs/westminster/cameras?count=active&amp;type=dome"' in html
+    assert re.search(r"Hikvision cameras in Westminster: <strong[^>]*>1</strong> verified", html)
+    # Breakdowns (of the verified cameras) link to refined lists.
+    assert 'href="/boroughs/westminster/cameras?count=verified&amp;operator=council_street"' in html
+    assert 'href="/boroughs/westminster/cameras?count=verified&amp;type=dome"' in html
     # FOI finding with its source, the record, the pack, the cite block and the map.
     assert "Yes: the council reported Hikvision equipment" in html
     assert "No removal timetable committed yet" in html
@@ -98,21 +101,24 @@ def test_borough_page_figures_link_to_their_cameras(client, app):
 
     removed = page(client, "/boroughs/westminster/cameras?count=removed")
     assert re.findall(r'href="/cameras/(\d+)"', removed) == [str(ids["gone"])]
-    refined = page(client, "/boroughs/westminster/cameras?count=active&operator=business")
+    refined = page(client, "/boroughs/westminster/cameras?count=unconfirmed&operator=business")
     assert len(re.findall(r'href="/cameras/(\d+)"', refined)) == 1
 
 
 def test_unknown_borough_and_list_are_not_found(client):
     assert client.get("/boroughs/atlantis").status_code == 404
     assert client.get("/boroughs/westminster/cameras?count=everything").status_code == 404
+    # The figures' old names are gone with their definitions.
+    assert client.get("/boroughs/westminster/cameras?count=active").status_code == 404
     assert (
-        client.get("/boroughs/westminster/cameras?count=active&operator=aliens").status_code == 404
+        client.get("/boroughs/westminster/cameras?count=verified&operator=aliens").status_code
+        == 404
     )
 
 
 def test_empty_borough_says_so_honestly(client):
     html = page(client, "/boroughs/sutton")
-    assert "No active cameras are known here yet" in html
+    assert "No verified cameras are known here yet" in html
     assert CAVEAT in html
 
 
@@ -137,8 +143,9 @@ def test_methodology_explains_how_a_camera_is_counted(client):
     html = page(client, "/methodology")
     assert CAVEAT in html
     assert "does not count again" in html
-    for label in ("Active cameras", "Council-operated", "Brand verified"):
+    for label in ("Verified cameras", "Council-operated", "Unconfirmed", "For example:"):
         assert label in html
+    assert "not a Hikvision-group camera" in html and "form factor only" in html
 
 
 def test_nav_links_to_boroughs(client):

@@ -35,10 +35,13 @@ def test_camera_page_in_plain_words_and_osm_tags(client, app):
     assert "recorded as covered" in html and "1 May 2026" in html
     assert "First seen</dt><dd>1 March 2026" in html
     assert "Last confirmed</dt><dd>1 April 2026" in html
-    for tag in ("man_made=surveillance", "surveillance:type=camera", "manufacturer=Hikvision",
+    # Covered: still on its lamp but not watching, checked the day the report was confirmed.
+    for tag in ('class="tags">disused:man_made=surveillance', "surveillance=public",
+                "surveillance:zone=town", "surveillance:type=camera", "manufacturer=Hikvision",
                 "camera:type=dome", "camera:mount=street_lamp", "camera:direction=180",
-                "operator:type=government", "check_date=2026-04-01"):  # fmt: skip
+                "operator:type=government", "check_date=2026-05-01"):  # fmt: skip
         assert tag in html
+    assert "\nman_made=" not in html
     assert f'href="/cameras/{camera_id}/report-removal"' in html
     assert f"http://localhost/cameras/{camera_id}" in html  # permalink in the citation
     assert len(re.findall(r'src="/photos/\d+/display.jpg"', html)) == 2
@@ -51,9 +54,11 @@ def test_removed_camera_takes_the_osm_lifecycle_prefix(client, app):
         camera_id = camera.id
         db.session.commit()
     html = client.get(f"/cameras/{camera_id}").get_data(as_text=True)
-    assert "removed:man_made=surveillance" in html
+    assert "disused:man_made=surveillance" in html
     assert "\nman_made=surveillance" not in html
+    assert "check_date=2026-05-01" in html  # the day its removal was confirmed
     assert "report-removal" not in html  # nothing left to report
+    assert "still-there" not in html
 
 
 def test_unknown_camera_is_not_found(client):

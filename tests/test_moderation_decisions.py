@@ -161,7 +161,7 @@ def test_rejecting_with_a_reason(app, moderator_client, moderator, client):
     # The resident learns it was not accepted; it stays in the record.
     assert "Not accepted" in client.get(f"/track/{sighting['reference']}").get_data(as_text=True)
     page = moderator_client.get(f"/moderate/sightings/{sighting_id}").get_data(as_text=True)
-    assert "Rejected: Not Hikvision, or the brand is unclear" in page
+    assert "Rejected: Not a Hikvision-group camera" in page
 
 
 def test_rejecting_as_other_needs_a_note(app, moderator_client):

@@ -153,7 +153,7 @@ def test_no_public_response_carries_anything_private(client, planted):
     # The crawl really reached the evidence: council pages, lists, packs, feeds, snapshots.
     assert pages > 100
     for expected in ("/boroughs/westminster/pack", "/boroughs/camden/feed.atom",
-                     "/snapshots/2026-06-01.csv", "/snapshots/2026-06-01/westminster",
+                     "/snapshots/2026-06-01T12-00Z.csv", "/snapshots/2026-06-01T12-00Z/westminster",
                      f"/cameras/{planted['camera_ids'][1]}", "/methodology"):  # fmt: skip
         assert expected in seen
 

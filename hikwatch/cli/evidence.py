@@ -1,4 +1,4 @@
-"""`flask --app app snapshots take`: freeze today's counts from the server's console."""
+"""`flask --app app snapshots take`: freeze the counts now, from the server's console."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from hikwatch.errors import SnapshotExists
-from hikwatch.evidence import snapshots
+from hikwatch.evidence import counts, snapshots
 from models import db
 
 
@@ -17,13 +17,13 @@ def snapshots_group() -> None:
 
 @snapshots_group.command("take")
 def take_snapshot() -> None:
-    """Freeze today's counts and the camera ids behind them (one snapshot per day)."""
+    """Freeze the counts and the camera ids behind them, named by the UTC minute."""
     try:
         snapshot = snapshots.take(db.session, user_id=None)
     except SnapshotExists as exists:
         raise click.ClickException(str(exists)) from None
     totals = snapshot.payload["totals"]
-    click.echo(
-        f"Snapshot {snapshot.taken_on.isoformat()} taken: {totals['active']} active cameras, "
-        f"sha256 {snapshot.payload_sha256}."
+    figures = ", ".join(
+        f"{totals[key]} {kind.label.lower()}" for key, kind in counts.COUNT_KINDS.items()
     )
+    click.echo(f"Snapshot {snapshot.name} taken: {figures}; sha256 {snapshot.payload_sha256}.")

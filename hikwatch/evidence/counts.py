@@ -14,9 +14,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
-from hikwatch.vocab import COUNCIL_OPERATOR_TYPES, GONE_STATUSES, CameraStatus, Count
+from hikwatch.vocab import (
+    COUNCIL_OPERATOR_TYPES,
+    GONE_STATUSES,
+    HIKVISION_GROUP,
+    CameraStatus,
+    Count,
+)
 from models import Borough, BoroughCampaign, Camera, DbSession
 
 CAVEAT = "Known minimum: coverage is incomplete."
@@ -29,6 +35,7 @@ def camera_where(
     operator_types: Iterable[str] | None = None,
     brand_verified: bool | None = None,
     camera_types: Iterable[str] | None = None,
+    brands: Iterable[str] | None = None,
 ) -> list[ColumnElement[bool]]:
     """SQL conditions selecting cameras; a criterion left None selects every camera.
 
@@ -46,18 +53,24 @@ def camera_where(
         clauses.append(Camera.brand_verified.is_(brand_verified))
     if camera_types is not None:
         clauses.append(Camera.camera_type.in_(sorted(camera_types)))
+    if brands is not None:
+        clauses.append(Camera.brand.in_(sorted(brands)))
     return clauses
 
 
 @dataclass(frozen=True)
 class CountKind:
-    """One kind of figure, e.g. 'council-operated': which cameras it counts."""
+    """One kind of figure, e.g. 'council-operated': which cameras it counts, in words (with
+    an example, for the methodology page) and as criteria (for SQL and for Python)."""
 
     key: Count
     definition: str
+    example: str
     statuses: tuple[CameraStatus, ...]
+    brand_verified: bool
     operator_types: frozenset[str] | None = None
-    brand_verified: bool | None = None
+    # Every figure counts Hikvision-group cameras only: any other brand is in none.
+    brands: frozenset[str] = HIKVISION_GROUP
 
     @property
     def label(self) -> str:
@@ -69,54 +82,92 @@ class CountKind:
             statuses=self.statuses,
             operator_types=self.operator_types,
             brand_verified=self.brand_verified,
+            brands=self.brands,
         )
 
-    def matches(self, status: str, operator_type: str, brand_verified: bool) -> bool:
+    def matches(self, status: str, operator_type: str, brand_verified: bool, brand: str) -> bool:
         """The same test in Python, for rows already grouped by these columns."""
         return (
             status in self.statuses
+            and brand in self.brands
+            and bool(brand_verified) == self.brand_verified
             and (self.operator_types is None or operator_type in self.operator_types)
-            and (self.brand_verified is None or bool(brand_verified) == self.brand_verified)
         )
 
 
 ACTIVE_ONLY = (CameraStatus.ACTIVE,)
 
+# The four figures, in the order every page, export and snapshot shows them. Merged and
+# retracted records (WITHDRAWN_STATUSES) and brands outside the group are in none of them.
 COUNT_KINDS: dict[str, CountKind] = {
     kind.key: kind
     for kind in (
         CountKind(
-            Count.ACTIVE,
-            "Cameras a moderator confirmed from a resident's photo and that have not since "
-            "been recorded as removed, replaced or covered.",
-            ACTIVE_ONLY,
-        ),
-        CountKind(
-            Count.COUNCIL,
-            "Active cameras that moderators judged to be run by the council: street CCTV, "
-            "cameras on council buildings and on council housing estates.",
-            ACTIVE_ONLY,
-            operator_types=COUNCIL_OPERATOR_TYPES,
-        ),
-        CountKind(
             Count.VERIFIED,
-            "Active cameras whose Hikvision-group brand a moderator confirmed from the photo "
-            "(a logo or a label), not from the camera's shape alone.",
+            "Cameras still in place whose Hikvision-group brand (Hikvision, HiLook, HiWatch "
+            "or EZVIZ) a moderator confirmed from a logo or a label readable in a resident's "
+            "photo. This is the headline figure.",
+            "A resident photographs a camera on a lamp post with HIKVISION printed on its "
+            "housing; a moderator reads the logo and marks the brand verified: the council's "
+            "verified figure goes up by one.",
             ACTIVE_ONLY,
             brand_verified=True,
         ),
         CountKind(
+            Count.COUNCIL_OPERATED,
+            "The verified cameras that moderators judged to be run by the council: street "
+            "CCTV, cameras on council buildings and on council housing estates. It is part of "
+            "the verified figure, never added to it.",
+            "If 12 cameras are verified in a borough and 5 of them are council street CCTV, "
+            "council-operated is 5 and the headline stays 12.",
+            ACTIVE_ONLY,
+            brand_verified=True,
+            operator_types=COUNCIL_OPERATOR_TYPES,
+        ),
+        CountKind(
+            Count.UNCONFIRMED,
+            "Cameras still in place reported as a Hikvision-group brand whose brand no "
+            "moderator has confirmed (yet) from a logo or a label, for example because the "
+            "photo shows only the camera's shape. Shown beside the headline, never added "
+            "into it.",
+            "A resident recognises a HiLook dome by its shape but the logo is too far away to "
+            "read: the camera is unconfirmed until a closer photo shows the logo.",
+            ACTIVE_ONLY,
+            brand_verified=False,
+        ),
+        CountKind(
             Count.REMOVED,
-            "Cameras once confirmed and since recorded, from a confirmed report, as removed, "
-            "replaced by another brand, or covered.",
+            "Verified cameras since recorded, from a report a moderator confirmed, as "
+            "removed, replaced by another brand, or covered. Unconfirmed cameras that go are "
+            "not counted here.",
+            "The council takes a verified Hikvision camera down and a resident photographs "
+            "the empty bracket; once a moderator confirms the report, verified goes down by "
+            "one and removed goes up by one.",
             GONE_STATUSES,
+            brand_verified=True,
         ),
     )
 }
 
+HEADLINE = COUNT_KINDS[Count.VERIFIED]
+
 
 def count_kind(key: str | None) -> CountKind | None:
     return COUNT_KINDS.get(key or "")
+
+
+def figures_of(camera: Camera) -> list[str]:
+    """The keys of every figure that counts this camera (none for a merged or retracted one)."""
+    return [
+        key
+        for key, kind in COUNT_KINDS.items()
+        if kind.matches(camera.status, camera.operator_type, camera.brand_verified, camera.brand)
+    ]
+
+
+def in_any_figure() -> ColumnElement[bool]:
+    """SQL: the camera is counted in some figure (so it belongs in lists and feeds)."""
+    return or_(*(and_(*kind.where()) for kind in COUNT_KINDS.values()))
 
 
 @dataclass
@@ -129,12 +180,13 @@ class BoroughSummary:
 
     @property
     def progress(self) -> float | None:
-        """Share of known cameras that are gone: removed / (active + removed); None if none."""
+        """Share of verified cameras that are gone: removed / (verified + removed)."""
         return progress(self.counts)
 
 
 def progress(counts: dict[str, int]) -> float | None:
-    known = counts.get(Count.ACTIVE, 0) + counts.get(Count.REMOVED, 0)
+    """removed / (verified + removed): both count verified cameras only. None if none."""
+    known = counts.get(Count.VERIFIED, 0) + counts.get(Count.REMOVED, 0)
     return None if known == 0 else counts.get(Count.REMOVED, 0) / known
 
 
@@ -143,12 +195,12 @@ def empty_counts() -> dict[str, int]:
 
 
 def tally(rows: Iterable[Sequence]) -> dict[str, dict[str, int]]:
-    """Fold (borough_code, status, operator_type, brand_verified, n) rows into counts."""
+    """Fold (borough_code, status, operator_type, brand_verified, brand, n) rows into counts."""
     result: dict[str, dict[str, int]] = {}
-    for code, status, operator_type, verified, n in rows:
+    for code, status, operator_type, verified, brand, n in rows:
         counts = result.setdefault(code, empty_counts())
         for kind in COUNT_KINDS.values():
-            if kind.matches(status, operator_type, verified):
+            if kind.matches(status, operator_type, verified, brand):
                 counts[kind.key] += n
     return result
 
@@ -161,8 +213,15 @@ def counts_by_borough(session: DbSession) -> dict[str, dict[str, int]]:
             Camera.status,
             Camera.operator_type,
             Camera.brand_verified,
+            Camera.brand,
             func.count(),
-        ).group_by(Camera.borough_code, Camera.status, Camera.operator_type, Camera.brand_verified)
+        ).group_by(
+            Camera.borough_code,
+            Camera.status,
+            Camera.operator_type,
+            Camera.brand_verified,
+            Camera.brand,
+        )
     )
     return tally(grouped)
 
@@ -193,13 +252,13 @@ def london_totals(counts: dict[str, dict[str, int]]) -> dict[str, int]:
 
 
 def breakdown(session: DbSession, borough_code: str, column: str) -> list[tuple[str, int]]:
-    """Active cameras in a borough by `operator_type` or `camera_type`, largest first."""
+    """Verified cameras in a borough by `operator_type` or `camera_type`, largest first."""
     if column not in ("operator_type", "camera_type"):
         raise ValueError(f"cannot break counts down by {column!r}")
     attribute = getattr(Camera, column)
     rows = session.execute(
         select(attribute, func.count())
-        .where(Camera.borough_code == borough_code, *COUNT_KINDS[Count.ACTIVE].where())
+        .where(Camera.borough_code == borough_code, *HEADLINE.where())
         .group_by(attribute)
         .order_by(func.count().desc(), attribute)
     )
@@ -239,10 +298,11 @@ def ids_by_borough_and_kind(session: DbSession) -> dict[str, dict[str, list[int]
             Camera.status,
             Camera.operator_type,
             Camera.brand_verified,
+            Camera.brand,
         ).order_by(Camera.id)
     )
-    for camera_id, code, status, operator_type, verified in rows:
+    for camera_id, code, status, operator_type, verified, brand in rows:
         for kind in COUNT_KINDS.values():
-            if kind.matches(status, operator_type, verified):
+            if kind.matches(status, operator_type, verified, brand):
                 result[code][kind.key].append(camera_id)
     return result

@@ -2,6 +2,11 @@
 
 Shared by the camera page, the popup JSON, GeoJSON, CSV and the motion pack, so a
 camera reads the same everywhere. No Flask: callers pass the URL of each camera.
+
+CSV files follow RFC 4180: UTF-8, CRLF line ends, the first line is the header, so
+`csv.DictReader`, `pandas.read_csv` and `ogrinfo` read them without options. The licence
+and attribution travel in the response's `Link: <…>; rel="license"` header, on the data
+page (/about#licence) and in the README, never inside the file.
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ from datetime import date, datetime
 from typing import Any
 
 from hikwatch import vocab
-from hikwatch.evidence.counts import CAVEAT
+from hikwatch.evidence.counts import figures_of
+from hikwatch.evidence.osm import osm_tags
 from hikwatch.vocab import Brand, BrandEvidence, CameraStatus, CameraType, Mount, OperatorType
 from models import Camera
 
@@ -30,7 +36,8 @@ LICENCE_NOTE = (
 CSV_COLUMNS = [
     "id", "lat", "lon", "borough_code", "borough_name", "status", "status_changed_on",
     "brand", "brand_verified", "brand_evidence", "camera_type", "mount", "direction",
-    "operator_type", "council_operated", "first_seen", "last_confirmed", "url",
+    "operator_type", "council_operated", "first_seen", "last_confirmed", "figures",
+    "merged_into", "url",
 ]  # fmt: skip
 
 
@@ -52,35 +59,6 @@ def long_date(value: date | datetime | str | None) -> str:
 
 def is_council(camera: Camera) -> bool:
     return camera.operator_type in vocab.COUNCIL_OPERATOR_TYPES
-
-
-def osm_tags(camera: Camera) -> dict[str, str]:
-    """OpenStreetMap tags for the camera (https://wiki.openstreetmap.org/wiki/Key:surveillance).
-
-    A removed camera takes OSM's lifecycle prefix (`removed:`) and a replaced one keeps
-    the mast but loses the maker (`was:manufacturer`), so nobody importing the data adds
-    a camera that is gone or a Hikvision that is not.
-    """
-    tags: dict[str, str] = {"man_made": "surveillance", "surveillance:type": "camera"}
-    manufacturer = vocab.OSM_MANUFACTURER.get(camera.brand)
-    if manufacturer:
-        tags["manufacturer"] = manufacturer
-    if camera.camera_type in vocab.OSM_CAMERA_TYPES:
-        tags["camera:type"] = camera.camera_type
-    if camera.mount in vocab.OSM_MOUNTS:
-        tags["camera:mount"] = camera.mount
-    if camera.direction is not None:
-        tags["camera:direction"] = str(camera.direction)
-    if camera.operator_type in vocab.OSM_OPERATOR_TYPE:
-        tags["operator:type"] = vocab.OSM_OPERATOR_TYPE[camera.operator_type]
-    if camera.operator_type in vocab.OSM_SURVEILLANCE_ZONE:
-        tags["surveillance:zone"] = vocab.OSM_SURVEILLANCE_ZONE[camera.operator_type]
-    tags["check_date"] = camera.last_confirmed.isoformat()
-    if camera.status == CameraStatus.REMOVED:
-        tags = {f"removed:{key}" if key == "man_made" else key: v for key, v in tags.items()}
-    elif camera.status == CameraStatus.REPLACED and "manufacturer" in tags:
-        tags["was:manufacturer"] = tags.pop("manufacturer")
-    return tags
 
 
 SHORT_CAMERA_TYPES: dict[str, str] = {
@@ -127,6 +105,7 @@ def camera_summary(camera: Camera, url: str, thumb_url: str | None) -> dict[str,
         "camera_type": CameraType.label_of(camera.camera_type),
         "operator": OperatorType.label_of(camera.operator_type),
         "council_operated": is_council(camera),
+        "figures": figures_of(camera),
         "borough": {"code": camera.borough.code, "name": camera.borough.name},
         "first_seen": camera.first_seen.isoformat(),
         "last_confirmed": camera.last_confirmed.isoformat(),
@@ -143,13 +122,17 @@ def geojson_feature(camera: Camera, url: str) -> dict[str, Any]:
             "hikwatch:borough": camera.borough_code,
             "hikwatch:borough_name": camera.borough.name,
             "hikwatch:status": camera.status,
+            "hikwatch:figures": " ".join(figures_of(camera)),
             "hikwatch:verified": "yes" if camera.brand_verified else "no",
             "hikwatch:evidence": camera.brand_evidence,
             "hikwatch:operator": camera.operator_type,
             "hikwatch:first_seen": camera.first_seen.isoformat(),
+            "hikwatch:last_confirmed": camera.last_confirmed.isoformat(),
             "hikwatch:url": url,
         }
     )
+    if camera.merged_into_id is not None:
+        properties["hikwatch:merged_into"] = camera.merged_into_id
     return {
         "type": "Feature",
         "id": camera.id,
@@ -166,14 +149,14 @@ def csv_row(camera: Camera, url: str) -> list[Any]:
         camera.brand, "yes" if camera.brand_verified else "no", camera.brand_evidence,
         camera.camera_type, camera.mount, "" if camera.direction is None else camera.direction,
         camera.operator_type, "yes" if is_council(camera) else "no",
-        camera.first_seen.isoformat(), camera.last_confirmed.isoformat(), url,
+        camera.first_seen.isoformat(), camera.last_confirmed.isoformat(),
+        " ".join(figures_of(camera)),
+        "" if camera.merged_into_id is None else camera.merged_into_id, url,
     ]  # fmt: skip
 
 
-def csv_document(preamble: Iterable[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
-    """CSV text, streamed: '# ' comment lines, then rows (pandas: read_csv(comment='#'))."""
-    for line in preamble:
-        yield "# " + " ".join(line.split()) + "\r\n"
+def csv_document(rows: Iterable[Iterable[Any]]) -> Iterator[str]:
+    """CSV text, streamed, RFC 4180: the first row given is the header; CRLF line ends."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in rows:
@@ -181,10 +164,6 @@ def csv_document(preamble: Iterable[str], rows: Iterable[Iterable[Any]]) -> Iter
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
-
-
-def standard_preamble(title: str, generated_at: str) -> list[str]:
-    return [title, f"Generated {generated_at}. {CAVEAT}", LICENCE_NOTE]
 
 
 def spreadsheet_safe(value: Any) -> Any:

@@ -8,6 +8,11 @@ Refusals are ModerationError, carrying the HTTP status the view answers with.
 Claims: opening a pending report reserves it for one moderator for a few minutes, so two
 volunteers do not check the same photo at once. A claim and a decision are both taken with
 one conditional UPDATE, so two requests racing for the same report cannot both succeed.
+
+Counts you can defend: only Hikvision-group brands become cameras (anything else is
+rejected as "not a Hikvision-group camera"); a brand is verified only from a logo or a
+label; a new camera close to a known one needs the moderator to say it is a different
+camera; a resident's "it's still there" report can only confirm its camera.
 """
 
 from __future__ import annotations
@@ -19,10 +24,18 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, CursorResult, or_, update
 
 from hikwatch import audit
-from hikwatch.clock import london_clock
-from hikwatch.errors import ModerationError
+from hikwatch.clock import london_clock, london_today
+from hikwatch.errors import ModerationError, PossibleDuplicate
 from hikwatch.geo import Borough, BoroughIndex
-from hikwatch.vocab import AuditAction, AuditObject, CameraStatus, RejectReason, SightingStatus
+from hikwatch.moderation.checks import check_brand, counted_camera, duplicate_candidates
+from hikwatch.vocab import (
+    VERIFYING_EVIDENCE,
+    AuditAction,
+    AuditObject,
+    CameraStatus,
+    RejectReason,
+    SightingStatus,
+)
 from models import Camera, CameraStatusChange, Sighting, User, db, utcnow
 
 # What the audit trail records of each object: the fields a decision can change.
@@ -41,6 +54,9 @@ CAMERA_AUDIT_FIELDS = (
     "borough_code",
     "status",
     "status_changed_on",
+    "status_recorded_on",
+    "merged_into_id",
+    "retraction_reason",
     "brand",
     "brand_evidence",
     "brand_verified",
@@ -218,15 +234,42 @@ def approve_as_new_camera(
     *,
     brand_verified: bool,
     index: BoroughIndex,
+    duplicate_radius_m: float,
+    different_camera: bool = False,
 ) -> Camera:
-    """Approve a report as a camera nobody had reported: a new Camera, active from `seen_on`."""
+    """Approve a report as a camera nobody had reported: a new Camera, active from `seen_on`.
+
+    Refused (PossibleDuplicate, 409, listing them) when known cameras lie within
+    `duplicate_radius_m` of the location, unless the moderator says it is a different one.
+    """
+    check_brand(details.brand, details.brand_evidence, brand_verified)
     borough = borough_for(details.lat, details.lon, index)
     sighting = _take_for_decision(sighting_id, user)
+    if sighting.recheck_camera_id is not None:
+        raise ModerationError(
+            409,
+            f"The resident sent this as a new photo of camera #{sighting.recheck_camera_id}: "
+            "approve it as a sighting of that camera (or reject it), not as a new camera.",
+        )
+    nearby = duplicate_candidates(details.lat, details.lon, duplicate_radius_m)
+    if nearby and not different_camera:
+        raise PossibleDuplicate(
+            [
+                {"id": n.camera.id, "distance_m": round(n.distance_m, 1), "status": n.camera.status}
+                for n in nearby
+            ],
+            duplicate_radius_m,
+        )
     first_seen = seen_on(sighting)
+    reason = f"Approved from report {sighting.reference}"
+    if nearby:
+        listed = ", ".join(f"#{n.camera.id} ({n.distance_m:.0f} m)" for n in nearby)
+        reason += f"; confirmed a different camera from {listed}"
     camera = Camera(
         borough_code=borough.code,
         status=CameraStatus.ACTIVE,
         status_changed_on=first_seen,
+        status_recorded_on=london_today(),
         brand_verified=False,
         first_seen=first_seen,
         last_confirmed=first_seen,
@@ -253,7 +296,7 @@ def approve_as_new_camera(
             AuditObject.CAMERA,
             camera.id,
             after=audit.snapshot_of(camera, CAMERA_AUDIT_FIELDS),
-            reason=f"Approved from report {sighting.reference}",
+            reason=reason,
         )
     return camera
 
@@ -262,11 +305,17 @@ def approve_as_confirmation(
     sighting_id: int, user: User, camera_id: int, *, verify_brand: bool
 ) -> Camera:
     """Approve a report as another sighting of a known camera: the camera is counted once,
-    and its dates widen to include this sighting."""
+    and its dates widen to include this sighting (a re-check moves `last_confirmed`).
+
+    Verifying the brand here needs a logo or label: the camera's recorded evidence, or
+    this report's, which then becomes the camera's."""
     sighting = _take_for_decision(sighting_id, user)
-    camera = db.session.get(Camera, camera_id)
-    if camera is None:
-        raise ModerationError(422, f"There is no camera #{camera_id}.")
+    camera = counted_camera(camera_id, "confirm")
+    evidence = camera.brand_evidence
+    if verify_brand and not camera.brand_verified and evidence not in VERIFYING_EVIDENCE:
+        evidence = sighting.brand_evidence
+    if verify_brand:
+        check_brand(camera.brand, evidence, True)
     with audit.recording(
         user,
         AuditAction.SIGHTING_APPROVE_CONFIRM,
@@ -282,6 +331,7 @@ def approve_as_confirmation(
             # An older photo of a known camera is evidence it was there earlier, too.
             camera.first_seen = min(camera.first_seen, when)
             if verify_brand:
+                camera.brand_evidence = evidence
                 mark_brand_verified(camera, user, True)
         _decide(sighting, user, SightingStatus.APPROVED)
         sighting.camera_id = camera.id
@@ -342,10 +392,10 @@ def edit_camera(
     index: BoroughIndex,
 ) -> Camera:
     """Correct a camera's location or description, or (un)verify its brand; audited field
-    by field. Moving it recomputes its council area; outside London is refused."""
-    camera = db.session.get(Camera, camera_id)
-    if camera is None:
-        raise ModerationError(404, "There is no such camera.")
+    by field. Moving it recomputes its council area; outside London is refused, and so are
+    a brand outside the group (retract the camera instead) and a form-factor verification."""
+    camera = counted_camera(camera_id, "edit")
+    check_brand(details.brand, details.brand_evidence, brand_verified)
     borough = borough_for(details.lat, details.lon, index)
     with audit.recording(
         user, AuditAction.CAMERA_EDIT, camera, CAMERA_AUDIT_FIELDS, only_changes=True

@@ -15,20 +15,25 @@ from hikwatch.clock import london_today
 from hikwatch.errors import ModerationError
 from hikwatch.moderation.decisions import CAMERA_AUDIT_FIELDS, clean_note
 from hikwatch.submissions import new_reference
-from hikwatch.vocab import AuditAction, CameraStatus, RemovalKind, RemovalStatus
+from hikwatch.vocab import (
+    WITHDRAWN_STATUSES,
+    AuditAction,
+    CameraStatus,
+    RemovalKind,
+    RemovalStatus,
+)
 from models import Camera, CameraStatusChange, Photo, RemovalReport, User, db, utcnow
 
 REMOVAL_AUDIT_FIELDS = ("status", "decided_at", "decided_by_id", "decision_note")
 
 
 def public_camera(camera_id: int) -> Camera | None:
-    """A camera the public may see and report on.
-
-    Every Camera row is public: cameras only come into being when a moderator approves
-    a report, and the map, counts and camera pages all show every row, so the removal
-    form follows the same rule.
-    """
-    return db.session.get(Camera, camera_id)
+    """A camera the public may report on: any camera of its own (active or gone), not a
+    record merged into another camera or retracted as recorded in error."""
+    camera = db.session.get(Camera, camera_id)
+    if camera is None or camera.status in WITHDRAWN_STATUSES:
+        return None
+    return camera
 
 
 def unused_removal_reference() -> str:
@@ -73,7 +78,12 @@ def _pending_report(report_id: int) -> tuple[RemovalReport, Camera]:
         raise ModerationError(404, "There is no such removal report.")
     if report.status != RemovalStatus.PENDING:
         raise ModerationError(409, f"This removal report was already decided ({report.status}).")
-    return report, db.session.get_one(Camera, report.camera_id)
+    camera = db.session.get_one(Camera, report.camera_id)
+    if camera.status in WITHDRAWN_STATUSES:
+        raise ModerationError(
+            409, f"Camera #{camera.id} is {CameraStatus.label_of(camera.status).lower()}."
+        )
+    return report, camera
 
 
 def _decide(
@@ -87,25 +97,27 @@ def _decide(
         report.decision_note = note
 
 
-def _set_status(
+def set_status(
     camera: Camera,
     status: CameraStatus,
     on: date,
     note: str | None,
     removal_report_id: int | None = None,
-) -> None:
-    """Stage a camera's new status and its entry in the camera's public status history."""
+) -> CameraStatusChange:
+    """Stage a camera's new status and its entry in the camera's public status history;
+    the day it is recorded is today (a removal's check_date in the open data)."""
     camera.status = status
     camera.status_changed_on = on
-    db.session.add(
-        CameraStatusChange(
-            camera_id=camera.id,
-            status=status,
-            changed_on=on,
-            removal_report_id=removal_report_id,
-            note=note,
-        )
+    camera.status_recorded_on = london_today()
+    change = CameraStatusChange(
+        camera_id=camera.id,
+        status=status,
+        changed_on=on,
+        removal_report_id=removal_report_id,
+        note=note,
     )
+    db.session.add(change)
+    return change
 
 
 def confirm_removal(report_id: int, user: User, note: str | None) -> RemovalReport:
@@ -127,7 +139,7 @@ def confirm_removal(report_id: int, user: User, note: str | None) -> RemovalRepo
         # the date the camera went to a later one.
         if camera.status != reported:
             changed_on = report.observed_on or london_today()
-            _set_status(camera, reported, changed_on, note, removal_report_id=report.id)
+            set_status(camera, reported, changed_on, note, removal_report_id=report.id)
     _decide(report, user, RemovalStatus.CONFIRMED, AuditAction.REMOVAL_CONFIRM, note)
     return report
 
@@ -148,6 +160,10 @@ def reactivate_camera(camera_id: int, user: User, on: date | None, note: str | N
         raise ModerationError(404, "There is no such camera.")
     if camera.status == CameraStatus.ACTIVE:
         raise ModerationError(409, "This camera is already active.")
+    if camera.status in WITHDRAWN_STATUSES:
+        raise ModerationError(
+            409, "Merged and retracted cameras come back only by an admin's undo."
+        )
     with audit.recording(
         user,
         AuditAction.CAMERA_REACTIVATE,
@@ -156,7 +172,7 @@ def reactivate_camera(camera_id: int, user: User, on: date | None, note: str | N
         reason=note,
         only_changes=True,
     ):
-        _set_status(camera, CameraStatus.ACTIVE, on or london_today(), note)
+        set_status(camera, CameraStatus.ACTIVE, on or london_today(), note)
     return camera
 
 

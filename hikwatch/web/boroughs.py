@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 
 from hikwatch.clock import london_today
-from hikwatch.evidence import borough_report, charts, counts, exports
+from hikwatch.evidence import borough_report, charts, counts, exports, freshness, snapshots
 from hikwatch.vocab import CameraType, Count, FoiFinding, MotionStatus, OperatorType
 from hikwatch.web.common import borough_index
 from hikwatch.web.evidence_support import (
@@ -19,7 +19,7 @@ from hikwatch.web.evidence_support import (
     page_number,
     shading,
 )
-from models import Camera, db, utcnow
+from models import Borough, Camera, Snapshot, db, utcnow
 
 bp = Blueprint("boroughs", __name__)
 
@@ -39,13 +39,15 @@ def web_link(value: str | None) -> str | None:
 
 LIST_PAGE_SIZE = 100
 
+
 # ?sort= key -> (value to sort by, natural order is descending)
+def by_figure(key: str):
+    return lambda s: s.counts[key]
+
+
 SORTS = {
     "name": (lambda s: s.borough.name, False),
-    Count.ACTIVE: (lambda s: s.counts[Count.ACTIVE], True),
-    Count.COUNCIL: (lambda s: s.counts[Count.COUNCIL], True),
-    Count.VERIFIED: (lambda s: s.counts[Count.VERIFIED], True),
-    Count.REMOVED: (lambda s: s.counts[Count.REMOVED], True),
+    **{key: (by_figure(key), True) for key in counts.COUNT_KINDS},
     "progress": (lambda s: -1 if s.progress is None else s.progress, True),
     "foi": (lambda s: {FoiFinding.YES: 0, FoiFinding.NO: 2}.get(s.campaign.foi_finding, 1), False),
     "motion": (lambda s: list(MotionStatus).index(s.campaign.motion_status), True),
@@ -81,15 +83,15 @@ def index():
 
 
 def bar_chart(rows: list[counts.BoroughSummary]) -> charts.BarChart:
-    """One stacked bar per council, in the table's order: council, other active, gone."""
+    """One stacked bar per council, in the table's order: council, other verified, gone."""
     return charts.stacked_bars(
         [
             (
                 row.borough.name,
                 url_for("boroughs.show", slug=row.borough.slug),
                 [
-                    ("council", row.counts[Count.COUNCIL]),
-                    ("other", row.counts[Count.ACTIVE] - row.counts[Count.COUNCIL]),
+                    ("council", row.counts[Count.COUNCIL_OPERATED]),
+                    ("other", row.counts[Count.VERIFIED] - row.counts[Count.COUNCIL_OPERATED]),
                     ("removed", row.counts[Count.REMOVED]),
                 ],
             )
@@ -98,20 +100,31 @@ def bar_chart(rows: list[counts.BoroughSummary]) -> charts.BarChart:
     )
 
 
+def report_for(borough: Borough, snapshot: Snapshot | None = None) -> borough_report.BoroughReport:
+    figures = borough_counts().get(borough.code, counts.empty_counts())
+    return borough_report.build(
+        db.session,
+        borough,
+        figures,
+        london_today(),
+        cached,
+        recheck_months=current_app.config["RECHECK_MONTHS"],
+        snapshot=snapshot,
+    )
+
+
 @bp.get("/boroughs/<slug>")
 def show(slug: str):
     """One council's evidence: counts traced to cameras, FOI, motion and timetable."""
-    borough = borough_or_404(slug)
-    figures = borough_counts().get(borough.code, counts.empty_counts())
-    report = borough_report.build(db.session, borough, figures, london_today(), cached)
+    report = report_for(borough_or_404(slug))
     return render_template("boroughs/show.html", report=report, generated_at=utcnow())
 
 
 @bp.get("/boroughs/<slug>/cameras")
 def cameras(slug: str):
-    """The cameras behind one figure on the borough page: ?count=council[&operator=…]."""
+    """The cameras behind one figure on the borough page: ?count=council_operated[&operator=…]."""
     borough = borough_or_404(slug)
-    kind = counts.count_kind(request.args.get("count", Count.ACTIVE))
+    kind = counts.count_kind(request.args.get("count", Count.VERIFIED))
     operator = request.args.get("operator") or None
     camera_type = request.args.get("type") or None
     if (
@@ -143,22 +156,54 @@ def cameras(slug: str):
     )
 
 
+@bp.get("/boroughs/<slug>/needs-photo")
+def needs_photo(slug: str):
+    """Cameras still counted whose last confirmation is older than RECHECK_MONTHS."""
+    borough = borough_or_404(slug)
+    months = current_app.config["RECHECK_MONTHS"]
+    before = freshness.cutoff(london_today(), months)
+    total = freshness.needs_photo_count(db.session, borough.code, before)
+    page = page_number(request.args.get("page"))
+    query = freshness.needs_photo_query(borough.code, before)
+    rows = db.session.execute(query.limit(LIST_PAGE_SIZE).offset((page - 1) * LIST_PAGE_SIZE))
+    return render_template(
+        "boroughs/needs_photo.html",
+        borough=borough,
+        cameras=rows.scalars().all(),
+        total=total,
+        months=months,
+        before=before,
+        page=page,
+        pages=max(1, -(-total // LIST_PAGE_SIZE)),
+    )
+
+
 @bp.get("/boroughs/<slug>/pack")
 def pack(slug: str):
-    """A printable A4 motion pack: map, counts, council cameras, FOI, record, method."""
+    """A printable A4 motion pack: map, counts, council cameras, FOI, record, method.
+
+    Its figures come from a snapshot (?snapshot=<name>, by default the latest), so every
+    printed figure can be reproduced from that snapshot's files."""
     borough = borough_or_404(slug)
-    figures = borough_counts().get(borough.code, counts.empty_counts())
-    report = borough_report.build(db.session, borough, figures, london_today(), cached)
+    chosen = None
+    name = request.args.get("snapshot", "").strip()
+    if name:
+        chosen = snapshots.by_name(db.session, name) if snapshots.NAME.match(name) else None
+        if chosen is None:
+            abort(404, "There is no snapshot of that name. See the list of snapshots.")
+    report = report_for(borough, chosen)
+    cited = report.cited
     limit = borough_report.PACK_COUNCIL_CAMERAS
     geometry = borough_index().geometry(borough.code)
+    snapshot_name = cited.snapshot.name if cited.snapshot else None
     return render_template(
         "boroughs/pack.html",
         report=report,
         static_map=cached(
-            ("static_map", borough.code),
-            lambda: borough_report.static_map(db.session, borough.code, geometry),
+            ("static_map", borough.code, snapshot_name),
+            lambda: borough_report.static_map(db.session, borough.code, geometry, cited),
         ),
-        council=borough_report.council_cameras(db.session, borough.code, limit),
+        council=borough_report.council_cameras(db.session, borough.code, limit, cited),
         council_limit=limit,
         generated_at=utcnow(),
     )

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template, request, send_file
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 
-from hikwatch.evidence import exports, mapdata, public_photos
-from hikwatch.vocab import CameraStatus, PhotoVariant
+from hikwatch.clock import london_today
+from hikwatch.evidence import exports, freshness, mapdata, public_photos
+from hikwatch.evidence.counts import figures_of
+from hikwatch.moderation.merges import corrections_of
+from hikwatch.vocab import CameraStatus, CorrectionKind, PhotoVariant
 from hikwatch.web.common import file_store
 from hikwatch.web.evidence_support import (
     cached,
@@ -22,12 +35,24 @@ bp = Blueprint("cameras", __name__)
 PHOTO_VARIANTS = ", ".join(PhotoVariant)
 
 
+def merged_away(camera: Camera, endpoint: str):
+    """A camera merged into another is that camera now: a permanent redirect there."""
+    if camera.status == CameraStatus.MERGED and camera.merged_into_id is not None:
+        return redirect(url_for(endpoint, camera_id=camera.merged_into_id), 301)
+    return None
+
+
 @bp.get("/cameras/<int:camera_id>")
 def show(camera_id: int):
-    """Everything public about one camera, in words and as OpenStreetMap tags."""
+    """Everything public about one camera, in words and as OpenStreetMap tags. A merged
+    camera redirects to the one it was merged into; a retracted one says why."""
     camera = db.get_or_404(Camera, camera_id, description="No camera has that number.")
+    moved = merged_away(camera, "cameras.show")
+    if moved is not None:
+        return moved
+    recheck_before = freshness.cutoff(london_today(), current_app.config["RECHECK_MONTHS"])
     history = db.session.execute(
-        db.select(CameraStatusChange.status, CameraStatusChange.changed_on)
+        db.select(CameraStatusChange.status, CameraStatusChange.changed_on, CameraStatusChange.note)
         .filter_by(camera_id=camera.id)
         .order_by(CameraStatusChange.changed_on, CameraStatusChange.id)
     ).all()
@@ -37,6 +62,14 @@ def show(camera_id: int):
         photos=public_photos.camera_photos(db.session, camera.id),
         confirmations=public_photos.confirmations(db.session, camera.id),
         history=history,
+        merged_in=[
+            c
+            for c in corrections_of(camera.id)
+            if c.kind == CorrectionKind.MERGE and c.into_camera_id == camera.id and not c.undone_at
+        ],
+        figures=figures_of(camera),
+        needs_photo=freshness.needs_photo(camera, recheck_before),
+        recheck_months=current_app.config["RECHECK_MONTHS"],
         tags=exports.osm_tags(camera),
         description=exports.plain_description(camera),
         permalink=camera_url(camera.id),
@@ -48,6 +81,9 @@ def show(camera_id: int):
 def summary(camera_id: int):
     """What the map popup shows about a camera."""
     camera = db.get_or_404(Camera, camera_id, description="No camera has that number.")
+    moved = merged_away(camera, "cameras.summary")
+    if moved is not None:
+        return moved
     photo_ids = public_photos.latest_photo_ids(db.session, [camera.id])
     thumb = photo_url(photo_ids[camera.id]) if camera.id in photo_ids else None
     response = jsonify(exports.camera_summary(camera, camera_url(camera.id), thumb))

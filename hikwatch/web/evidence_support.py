@@ -20,6 +20,7 @@ from hikwatch.evidence.mapdata import MAX_ZOOM, MIN_ZOOM, BBox, CameraFilter
 from hikwatch.vocab import (
     COUNCIL_OPERATOR_TYPES,
     GONE_STATUSES,
+    MAPPED_STATUSES,
     CameraStatus,
     CameraType,
     Count,
@@ -87,20 +88,24 @@ def listed(args: MultiDict, name: str) -> list[str]:
     return [part.strip() for raw in args.getlist(name) for part in raw.split(",") if part.strip()]
 
 
-def parse_statuses(args: MultiDict, default: tuple[str, ...]) -> tuple[str, ...]:
+def parse_statuses(
+    args: MultiDict, default: tuple[str, ...], allowed: tuple[str, ...]
+) -> tuple[str, ...]:
+    """?status=active,gone,all…: `all` is every status in `allowed` (the map shows no merged
+    or retracted records; the exports, asked for all, show them with their status)."""
     values = listed(args, "status")
     if not values:
         return default
     chosen: set[str] = set()
     for value in values:
         if value == "all":
-            chosen.update(CameraStatus)
+            chosen.update(allowed)
         elif value == "gone":
             chosen.update(GONE_STATUSES)
-        elif CameraStatus.has(value):
+        elif value in allowed:
             chosen.add(value)
         else:
-            abort(400, f"Unknown status '{value}': use {', '.join(CameraStatus)}, "
+            abort(400, f"Unknown status '{value}': use {', '.join(allowed)}, "
                        "gone or all.")  # fmt: skip
     return tuple(s for s in CameraStatus if s in chosen)
 
@@ -142,18 +147,23 @@ def parse_verified(args: MultiDict) -> bool | None:
     abort(400, "'verified' must be yes or no.")
 
 
-def parse_camera_filter(args: MultiDict, default_statuses: tuple[str, ...]) -> CameraFilter:
+def parse_camera_filter(
+    args: MultiDict,
+    default_statuses: tuple[str, ...],
+    allowed_statuses: tuple[str, ...] = MAPPED_STATUSES,
+    default_count: str | None = None,
+) -> CameraFilter:
     borough_code = None
     if args.get("borough", "").strip():
         borough = find_borough(args["borough"])
         if borough is None:
             abort(400, "Unknown borough: give its GSS code (E09000007) or slug (camden).")
         borough_code = borough.code
-    count = args.get("count", "").strip() or None
+    count = args.get("count", "").strip() or default_count
     if count is not None and count not in counts.COUNT_KINDS:
         abort(400, f"Unknown count '{count}': use {', '.join(counts.COUNT_KINDS)}.")
     return CameraFilter(
-        statuses=parse_statuses(args, default_statuses),
+        statuses=parse_statuses(args, default_statuses, allowed_statuses),
         borough_code=borough_code,
         operator_types=parse_operators(args),
         brand_verified=parse_verified(args),
@@ -199,7 +209,7 @@ def page_number(raw: Any) -> int:
 
 
 def shading() -> tuple[list[int], list[tuple[str, str]]]:
-    """Thresholds and legend for shading boroughs by active cameras, from today's counts."""
-    most = max((c[Count.ACTIVE] for c in borough_counts().values()), default=0)
+    """Thresholds and legend for shading boroughs by verified cameras, from today's counts."""
+    most = max((c[Count.VERIFIED] for c in borough_counts().values()), default=0)
     breaks = charts.shading_breaks(most)
     return breaks, charts.legend(breaks)

@@ -23,6 +23,7 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+from wtforms.widgets import HiddenInput
 
 from hikwatch import vocab
 from hikwatch.clock import london_today
@@ -128,6 +129,12 @@ class SightingFields(FlaskForm):
     seen_on = DateField("Date seen", validators=[Optional(), not_in_future])
     note = TextAreaField("Anything else (optional)", validators=[Optional(), Length(max=2000)])
     contact_email = contact_email_field()
+    # "It's still there": the known camera this photo shows again (from its page).
+    recheck_camera_id = IntegerField(
+        "Camera photographed again",
+        widget=HiddenInput(),
+        validators=[Optional(), NumberRange(1, 2**31 - 1, "That camera number is not valid.")],
+    )
 
 
 class SubmitForm(SightingFields):

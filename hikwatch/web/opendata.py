@@ -1,7 +1,13 @@
-"""Open data: every public camera as GeoJSON or CSV, and the 33 boroughs as JSON or CSV.
+"""Open data: cameras as GeoJSON or CSV, and the 33 boroughs as JSON or CSV.
+
+By default the camera exports hold exactly the headline cameras (the `verified` figure),
+so counting their features per borough gives /api/boroughs' figures. `?status=all` adds
+every other record (unconfirmed, gone, merged away, retracted), each with its status;
+`?count=<figure>`, `?status=`, `?verified=` and the other filters narrow either.
 
 Responses are streamed, so a 300,000-camera download does not sit in memory. Only
 Camera rows and campaign records go out: no sightings, no emails, no original photos.
+CSV is RFC 4180 with the header on the first line; the licence is in the `Link` header.
 """
 
 from __future__ import annotations
@@ -29,12 +35,18 @@ STREAM_BATCH = 2000
 
 
 def cameras_query():
-    """Cameras chosen by ?borough= ?bbox= ?status= (default: every public status) etc.
+    """Cameras chosen by ?borough= ?bbox= ?status= ?count= etc. (default: the headline).
 
     Parsed before the response starts, so a bad filter is a 400, not a broken download;
     run inside the stream, in whichever session serves it.
     """
-    camera_filter = parse_camera_filter(request.args, default_statuses=tuple(CameraStatus))
+    headline_by_default = not any(request.args.get(name) for name in ("status", "count"))
+    camera_filter = parse_camera_filter(
+        request.args,
+        default_statuses=tuple(CameraStatus),
+        allowed_statuses=tuple(CameraStatus),
+        default_count=counts.HEADLINE.key if headline_by_default else None,
+    )
     bbox = parse_bbox(request.args.get("bbox"), required=False)
     where = camera_filter.where() + (bbox.where() if bbox else [])
     return (
@@ -78,11 +90,10 @@ def cameras_geojson():
 
 @bp.get("/cameras.csv")
 def cameras_csv():
-    """One row per public camera; ?count=council etc. gives exactly one figure's cameras."""
+    """One row per camera; ?count=council_operated etc. gives exactly one figure's cameras."""
     query = cameras_query()
-    preamble = exports.standard_preamble("Hikwatch London: cameras", generated_at())
     rows = (exports.csv_row(camera, camera_url(camera.id)) for camera in streamed(query))
-    document = exports.csv_document(preamble, _with_header(exports.CSV_COLUMNS, rows))
+    document = exports.csv_document(_with_header(exports.CSV_COLUMNS, rows))
     return csv_response(document, "hikwatch-cameras.csv")
 
 
@@ -93,6 +104,7 @@ def boroughs_json():
         generated_at=generated_at(),
         caveat=counts.CAVEAT,
         licence=exports.LICENCE_NOTE,
+        headline=counts.HEADLINE.key,
         definitions={key: kind.definition for key, kind in counts.COUNT_KINDS.items()},
         totals=counts.london_totals(borough_counts()),
         boroughs=[borough_json(summary) for summary in borough_summaries()],
@@ -133,8 +145,7 @@ def boroughs_csv():
         )
         for data in map(borough_json, borough_summaries())
     )
-    preamble = exports.standard_preamble("Hikwatch London: the 33 councils", generated_at())
-    document = exports.csv_document(preamble, _with_header(BOROUGH_CSV_COLUMNS, rows))
+    document = exports.csv_document(_with_header(BOROUGH_CSV_COLUMNS, rows))
     return csv_response(document, "hikwatch-boroughs.csv")
 
 

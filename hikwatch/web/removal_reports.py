@@ -15,7 +15,7 @@ from hikwatch.submissions import add_photo, commit_with_files, process_upload
 from hikwatch.vocab import RemovalKind
 from hikwatch.web.common import borough_index, file_store, photo_limits, upload_owner
 from hikwatch.web.forms import choices, contact_email_field, not_in_future
-from models import RemovalReport, db
+from models import Camera, RemovalReport, db
 
 bp = Blueprint("removal_reports", __name__)
 
@@ -40,6 +40,9 @@ def report_removal(camera_id: int):
     """Tell the moderators a mapped camera has gone, been replaced or been covered."""
     camera = removals.public_camera(camera_id)
     if camera is None:
+        merged = db.session.get(Camera, camera_id)
+        if merged is not None and merged.merged_into_id is not None:
+            return redirect(url_for(".report_removal", camera_id=merged.merged_into_id), 301)
         abort(404, "There is no camera with that number on the map.")
     form = RemovalForm()
     error = None

@@ -13,10 +13,10 @@ from hikwatch.submissions import (
     find_own_upload,
     process_upload,
 )
-from hikwatch.vocab import LocationSource
+from hikwatch.vocab import CameraStatus, LocationSource
 from hikwatch.web.common import borough_index, file_store, photo_limits, upload_owner
 from hikwatch.web.forms import SubmitForm
-from models import Photo, Sighting, db
+from models import Camera, Photo, Sighting, db
 
 bp = Blueprint("submit", __name__)
 
@@ -27,6 +27,7 @@ def submit():
     """Report a camera. With JavaScript the page uploads first and posts JSON to the API;
     without it, this form carries the photo and the fields in one request."""
     form = SubmitForm()
+    rechecked = still_there(form)
     if form.validate_on_submit():
         try:
             sighting = submit_without_javascript(form)
@@ -34,12 +35,31 @@ def submit():
             field = form._fields.get(error.field or "")
             if field is not None:
                 field.errors = [*field.errors, error.message]
-            return render_template("submit/submit.html", form=form, error=error.message), (
-                error.status
+            page = render_template(
+                "submit/submit.html", form=form, error=error.message, rechecked=rechecked
             )
+            return page, error.status
         return redirect(url_for("submit.track", reference=sighting.reference, submitted=1))
     status = 400 if form.is_submitted() else 200
-    return render_template("submit/submit.html", form=form), status
+    return render_template("submit/submit.html", form=form, rechecked=rechecked), status
+
+
+def still_there(form: SubmitForm) -> Camera | None:
+    """/submit?camera=<id> ("It's still there: add a photo"): the camera, with the form
+    starting at its place and description; None for an ordinary report."""
+    camera_id = request.args.get("camera", type=int)
+    if camera_id is None and form.recheck_camera_id.data:
+        camera_id = form.recheck_camera_id.data
+    camera = db.session.get(Camera, camera_id) if camera_id else None
+    if camera is None or camera.status != CameraStatus.ACTIVE:
+        return None
+    if not form.is_submitted():
+        form.recheck_camera_id.data = camera.id
+        form.lat.data, form.lon.data = camera.lat, camera.lon
+        form.location_source.data = LocationSource.MAP
+        for name in ("brand", "camera_type", "mount", "operator_type", "direction"):
+            getattr(form, name).data = getattr(camera, name)
+    return camera
 
 
 def submit_without_javascript(form: SubmitForm) -> Sighting:

@@ -204,7 +204,7 @@
     return box;
   }
 
-  /* ---------- boroughs: outlines, shading by active cameras ---------- */
+  /* ---------- boroughs: outlines, shading by verified cameras (the headline) ---------- */
 
   function loadBoroughs() {
     var requests = [fetch(data.boundariesUrl).then(function (r) { return r.json(); })];
@@ -228,13 +228,13 @@
           var figure = figures[feature.properties.code];
           return {
             color: "#14213d", weight: data.borough ? 3 : 1.2,
-            fillColor: figure ? shadeFor(figure.counts.active) : "#457b9d",
+            fillColor: figure ? shadeFor(figure.counts.verified) : "#457b9d",
             fillOpacity: figure ? shadeOpacity() : 0.05
           };
         },
         onEachFeature: function (feature, layer) {
           var figure = figures[feature.properties.code];
-          var count = figure ? figure.counts.active.toLocaleString("en-GB") + " active cameras known" : "";
+          var count = figure ? figure.counts.verified.toLocaleString("en-GB") + " verified cameras known" : "";
           layer.bindTooltip(feature.properties.name + (count ? ": " + count : ""), { sticky: true });
           // The tooltip's focus listeners make each outline a Tab stop in Chromium: 33 of them
           // before anything after the map. Keyboard users reach councils through the filters
@@ -268,8 +268,9 @@
     var box = el("div", "borough-popup");
     box.appendChild(el("p", "popup-title", feature.properties.name));
     if (figure) {
-      box.appendChild(el("p", null, figure.counts.active + " active, " + figure.counts.council +
-        " council-operated (known minimum)"));
+      box.appendChild(el("p", null, figure.counts.verified + " verified, " +
+        figure.counts.council_operated + " of them council-operated; " +
+        figure.counts.unconfirmed + " unconfirmed (known minimum)"));
     }
     var link = el("a", null, "Borough evidence");
     link.href = (data.boroughPageUrl || "/boroughs/{slug}").replace("{slug}", feature.properties.slug);
@@ -331,7 +332,7 @@
     cameraLayer.addTo(map);
     var overlays = { "Cameras": cameraLayer };
     boroughsLoaded.then(function (layer) {
-      overlays[data.boroughsUrl ? "Council areas, shaded by active cameras" : "Council area"] = layer;
+      overlays[data.boroughsUrl ? "Council areas, shaded by verified cameras" : "Council area"] = layer;
       var layers = L.control.layers(null, overlays, { collapsed: true }).addTo(map);
       // Leaflet names its toggle only by a title, which touch screen readers may skip.
       var toggle = layers.getContainer().querySelector(".leaflet-control-layers-toggle");

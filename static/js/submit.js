@@ -243,6 +243,16 @@
     });
   }
 
+  // A page that starts with a position (a fresh photo of a known camera, or a form sent
+  // back with an error) shows its pin and council area at once.
+  if (el.lat.value && el.lon.value) {
+    var startLat = parseFloat(el.lat.value);
+    var startLon = parseFloat(el.lon.value);
+    if (isFinite(startLat) && isFinite(startLon)) {
+      setPin(startLat, startLon, el.source.value || "typed", null);
+    }
+  }
+
   /* ---------- submit ---------- */
 
   function fieldsAsJson() {

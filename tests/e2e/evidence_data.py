@@ -34,7 +34,8 @@ def approve_report(
     app: Flask, reference: str, moderator_email: str, *, brand_verified: bool = True
 ) -> int:
     """Approve a pending report as a new camera where the resident put it, as a moderator's
-    "Approve as a new camera" does; returns the camera's id."""
+    "Approve as a new camera" does, saying it is a different camera from any close by (the
+    seeds put cameras a few metres apart on purpose); returns the camera's id."""
     with app.app_context():
         sighting = db.session.execute(
             db.select(Sighting).filter_by(reference=reference)
@@ -48,6 +49,8 @@ def approve_report(
             details,
             brand_verified=brand_verified,
             index=app.extensions["borough_index"],
+            duplicate_radius_m=app.config["DUPLICATE_RADIUS_M"],
+            different_camera=True,
         )
         db.session.commit()
         return camera.id
@@ -102,10 +105,10 @@ def record_motion(
 
 
 def take_snapshot(app: Flask, admin_email: str) -> str:
-    """Today's snapshot; its date as in /snapshots/<date>."""
+    """A snapshot taken now; its name as in /snapshots/<name>."""
     with app.app_context():
         snapshot = snapshots.take(db.session, find_user(admin_email).id)
-        return snapshot.taken_on.isoformat()
+        return snapshot.name
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,7 @@ class Evidence:
     photo_id: int
     removal_report_id: int
     removal_reference: str
-    snapshot_day: str
+    snapshot_name: str
     borough_slug: str = "westminster"
     borough_code: str = "E09000033"
 
@@ -165,5 +168,5 @@ def seed_evidence(app: Flask) -> Evidence:
         photo_id=photo_id,
         removal_report_id=removal_id,
         removal_reference=removal_reference,
-        snapshot_day=take_snapshot(app, admin),
+        snapshot_name=take_snapshot(app, admin),
     )

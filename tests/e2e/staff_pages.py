@@ -119,13 +119,12 @@ def map_status(page: Page) -> Locator:
 
 
 def borough_figure(page: Page, kind: str) -> Locator:
-    """One of the borough page's headline figures (active, council, verified, removed)."""
+    """One of the borough page's figures (verified, council_operated, unconfirmed, removed)."""
     label = page.locator(".figure-label", has_text=COUNT_KINDS[kind].label)
     card = page.locator(".figure-card", has=label)
     return card.first.locator(".figure-number")
 
 
 def csv_data_rows(text: str) -> list[dict[str, str]]:
-    """The rows of an export, after its '# ' comment lines and header."""
-    lines = [line for line in text.splitlines() if not line.startswith("# ")]
-    return list(csv.DictReader(io.StringIO("\n".join(lines))))
+    """The rows of an export, by the header on its first line."""
+    return list(csv.DictReader(io.StringIO(text)))

@@ -45,20 +45,22 @@ PAGES = {
     "snapshots-admin": ("admin", "/snapshots"),
     "boroughs": (None, "/boroughs"),
     "borough": (None, "/boroughs/{e.borough_slug}"),
-    "borough-active": (None, "/boroughs/{e.borough_slug}/cameras?count=active"),
+    "borough-verified": (None, "/boroughs/{e.borough_slug}/cameras?count=verified"),
     "borough-council-street": (
         None,
-        "/boroughs/{e.borough_slug}/cameras?count=council&operator=council_street",
+        "/boroughs/{e.borough_slug}/cameras?count=council_operated&operator=council_street",
     ),
     "borough-removed": (None, "/boroughs/{e.borough_slug}/cameras?count=removed"),
     "pack": (None, "/boroughs/{e.borough_slug}/pack"),
+    "needs-photo": (None, "/boroughs/{e.borough_slug}/needs-photo"),
+    "still-there": (None, "/submit?camera={e.camera_id}"),
     "camera": (None, "/cameras/{e.camera_id}"),
     "report-removal": (None, "/cameras/{e.camera_id}/report-removal"),
     "removal-status": (None, "/removal-reports/{e.removal_reference}"),
     "methodology": (None, "/methodology"),
     "snapshots": (None, "/snapshots"),
-    "snapshot": (None, "/snapshots/{e.snapshot_day}"),
-    "snapshot-borough": (None, "/snapshots/{e.snapshot_day}/{e.borough_slug}"),
+    "snapshot": (None, "/snapshots/{e.snapshot_name}"),
+    "snapshot-borough": (None, "/snapshots/{e.snapshot_name}/{e.borough_slug}"),
 }
 
 # A group of nearby cameras on the map (the legend's sample cluster is outside the map).

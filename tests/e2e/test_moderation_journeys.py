@@ -202,7 +202,7 @@ def test_two_reports_become_one_verified_camera_with_a_hidden_area(
 
     # Westminster counts it once, as brand-verified.
     viewer.goto("/boroughs/westminster")
-    expect(borough_figure(viewer, "active")).to_have_text("1")
+    expect(borough_figure(viewer, "verified")).to_have_text("1")
     expect(borough_figure(viewer, "verified")).to_have_text("1")
 
     # The open data has one row for it.
@@ -263,7 +263,7 @@ def test_camera_reported_removed_leaves_the_active_count_and_the_default_map(
     expect(waiting_line(page)).to_have_text("0 camera reports and 0 removal reports waiting.")
 
     visitor.goto("/boroughs/westminster")
-    expect(borough_figure(visitor, "active")).to_have_text("0")
+    expect(borough_figure(visitor, "verified")).to_have_text("0")
     expect(borough_figure(visitor, "removed")).to_have_text("1")
 
     visitor.goto(f"/cameras/{camera_id}")
@@ -323,10 +323,10 @@ def test_motion_and_timetable_are_shown_and_a_snapshot_never_changes(
     expect(westminster).to_contain_text("20 January 2026")
     expect(westminster).to_contain_text("31 March 2027")
 
-    # Today's snapshot, taken from the admin's button.
+    # A snapshot, taken from the admin's button.
     page.goto("/snapshots")
-    page.get_by_role("button", name="Take today's snapshot").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Snapshot of")
+    page.get_by_role("button", name="Take a snapshot now").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Snapshot 20")
     snapshot_url = page.url
     assert flash_message(page).endswith("taken.")
     page.goto(snapshot_url)
@@ -335,12 +335,13 @@ def test_motion_and_timetable_are_shown_and_a_snapshot_never_changes(
     row = page.locator("tbody tr", has_text="Westminster")
     expect(row).to_contain_text("Motion passed, 20 January 2026")
     expect(row.locator("td.num").first).to_have_text("1")
-    assert "London: 1 active" in frozen
+    assert "London: 1 verified cameras" in frozen
 
     # Later, another camera is approved, in Camden.
     reference = seed_report(server.app, lat=CAMDEN[0], lon=CAMDEN[1], location_source="map")
     page.goto("/moderate/")
     queue_item(page, reference).click()
+    page.locator("#approve-brand_verified").check()
     page.locator("button", has_text="Approve as a new camera").click()
     assert "in Camden" in flash_message(page)
 

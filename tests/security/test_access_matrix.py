@@ -35,6 +35,7 @@ ACCESS: dict[str, str] = {
     "boroughs.cameras": "public",
     "boroughs.feed": "public",
     "boroughs.pack": "public",
+    "boroughs.needs_photo": "public",
     "cameras.show": "public",
     "cameras.photo": "public",  # only photos of approved reports (see test_privacy)
     "cameras.map_data": "public",
@@ -72,6 +73,8 @@ ACCESS: dict[str, str] = {
     "moderate_cameras.camera": "moderator",
     "moderate_cameras.edit": "moderator",
     "moderate_cameras.reactivate": "moderator",
+    "moderate_cameras.merge": "moderator",
+    "moderate_cameras.retract": "moderator",
     "moderate_photos.photo_page": "moderator",
     "moderate_photos.display": "moderator",
     "moderate_photos.thumb": "moderator",
@@ -89,6 +92,8 @@ ACCESS: dict[str, str] = {
     "admin.set_role": "admin",
     "admin.audit": "admin",
     "campaign.edit": "admin",
+    "moderate_cameras.unmerge": "admin",
+    "moderate_cameras.unretract": "admin",
     "snapshots.take": "admin",
 }
 

@@ -67,6 +67,13 @@ class CameraForm(ModerationForm):
         return CameraDetails(**{name: getattr(self, name).data for name in CameraDetails.FIELDS})
 
 
+class ApproveForm(CameraForm):
+    """Approve as a new camera: what the camera is, and, when known cameras are close, the
+    moderator's word that this is another one."""
+
+    different_camera = BooleanField("This is a different camera from the known ones listed")
+
+
 class ConfirmForm(ModerationForm):
     camera_id = IntegerField(
         "Camera number", validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)]
@@ -88,6 +95,21 @@ class InfoRequestForm(ModerationForm):
 
 class NoteForm(ModerationForm):
     note = note_field("Note (optional)", Optional())
+
+
+class MergeForm(ModerationForm):
+    into_id = IntegerField(
+        "Merge into camera number",
+        validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)],
+    )
+    note = note_field("Why (optional, kept in the audit trail)", Optional())
+
+
+class RetractForm(ModerationForm):
+    reason = note_field(
+        "Why it was recorded in error (shown on the camera's public page)",
+        InputRequired("Say why the camera was recorded in error."),
+    )
 
 
 class ReactivateForm(ModerationForm):

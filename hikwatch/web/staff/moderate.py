@@ -18,15 +18,15 @@ from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
 from hikwatch.clock import london_clock
-from hikwatch.errors import ModerationError, wants_json
+from hikwatch.errors import ModerationError, PossibleDuplicate, error_response, wants_json
 from hikwatch.geo import distance_m
 from hikwatch.moderation import decisions, duplicates, redaction
 from hikwatch.security.accounts import moderator_required
-from hikwatch.vocab import RemovalStatus, SightingStatus
+from hikwatch.vocab import WITHDRAWN_STATUSES, RemovalStatus, SightingStatus
 from hikwatch.web.common import borough_index
 from hikwatch.web.staff import common as moderation_common
 from hikwatch.web.staff.common import acting_user
-from hikwatch.web.staff.forms import CameraForm, ConfirmForm, InfoRequestForm, RejectForm
+from hikwatch.web.staff.forms import ApproveForm, ConfirmForm, InfoRequestForm, RejectForm
 from models import Camera, RemovalReport, Sighting, User, db
 
 bp = Blueprint("moderate", __name__, url_prefix="/moderate")
@@ -112,19 +112,25 @@ def review_page(
     forms: dict[str, FlaskForm] | None = None,
     error: str | None = None,
     status: int = 200,
+    duplicates_at_pin: list[dict] | None = None,
 ) -> ResponseReturnValue:
     config = current_app.config
     holder_id = decisions.active_claim_holder(report)
-    nearby = duplicates.cameras_near(
-        report.lat, report.lon, max(config["NEARBY_CAMERAS_M"], config["DUPLICATE_RADIUS_M"])
-    )
+    nearby = [
+        near
+        for near in duplicates.cameras_near(
+            report.lat, report.lon, max(config["NEARBY_CAMERAS_M"], config["DUPLICATE_RADIUS_M"])
+        )
+        if near.camera.status not in WITHDRAWN_STATUSES
+    ]
     photo = report.photo
     exif_distance = None
     if photo.exif_lat is not None and photo.exif_lon is not None:
         exif_distance = distance_m(report.lat, report.lon, photo.exif_lat, photo.exif_lon)
+    recheck = resolved_camera_id(report.recheck_camera_id)
     all_forms = {
-        "approve": CameraForm.blank(prefix="approve", obj=report),
-        "confirm": ConfirmForm.blank(prefix="confirm"),
+        "approve": ApproveForm.blank(prefix="approve", obj=report),
+        "confirm": ConfirmForm.blank(prefix="confirm", data={"camera_id": recheck}),
         "reject": RejectForm.blank(prefix="reject"),
         "info": InfoRequestForm.blank(prefix="info", data={"message": report.info_request}),
         **(forms or {}),
@@ -147,9 +153,29 @@ def review_page(
         exif_distance=exif_distance,
         redactions=redaction.percent_rows(photo),
         forms=all_forms,
+        recheck_camera_id=recheck,
+        duplicate_candidates=duplicates_at_pin
+        if duplicates_at_pin is not None
+        else [
+            {"id": n.camera.id, "distance_m": n.distance_m, "status": n.camera.status}
+            for n in nearby
+            if n.distance_m <= config["DUPLICATE_RADIUS_M"]
+        ],
         error=error,
         claim_seconds=int(config["CLAIM_MINUTES"] * 60),
     ), status
+
+
+def resolved_camera_id(camera_id: int | None) -> int | None:
+    """The camera a re-check is about, following merges to the camera that kept the record."""
+    seen: set[int] = set()
+    while camera_id is not None and camera_id not in seen:
+        seen.add(camera_id)
+        camera = db.session.get(Camera, camera_id)
+        if camera is None or camera.merged_into_id is None:
+            return camera_id
+        camera_id = camera.merged_into_id
+    return camera_id
 
 
 @bp.post("/sightings/<int:sighting_id>/claim")
@@ -189,17 +215,27 @@ def decide(
     sighting_id: int, name: str, form: FlaskForm, action: Callable[[], str]
 ) -> ResponseReturnValue:
     """Validate, run the decision, commit once; on refusal show the page again with the
-    reason and the moderator's input; on success back to the queue."""
+    reason and the moderator's input (scripts asking for JSON get {"error": ...} and, for a
+    possible duplicate, the candidates); on success back to the queue."""
     if not form.validate_on_submit():
         message = "Check the highlighted fields."
+        if wants_json():
+            return jsonify(error=message, fields=form.errors), 400
         return review_page(get_sighting(sighting_id), {name: form}, message, 400)
     try:
         success = action()
         db.session.commit()
     except ModerationError as refusal:
         db.session.rollback()
+        candidates = refusal.candidates if isinstance(refusal, PossibleDuplicate) else None
+        if wants_json():
+            if candidates is not None:
+                return jsonify(error=refusal.message, candidates=candidates), refusal.status
+            return error_response(refusal.status, refusal.message, refusal.field)
         report = get_sighting(sighting_id)
-        return review_page(report, {name: form}, refusal.message, refusal.status)
+        return review_page(report, {name: form}, refusal.message, refusal.status, candidates)
+    if wants_json():
+        return jsonify(message=success)
     flash(success, "success")
     return redirect(url_for(".queue"))
 
@@ -207,8 +243,9 @@ def decide(
 @bp.post("/sightings/<int:sighting_id>/approve")
 @moderator_required
 def approve(sighting_id: int):
-    """Approve as a new camera, at the (possibly corrected) location."""
-    form = CameraForm(prefix="approve")
+    """Approve as a new camera, at the (possibly corrected) location; with known cameras
+    close by, only once the moderator says it is a different camera (else 409)."""
+    form = ApproveForm(prefix="approve")
 
     def action() -> str:
         camera = decisions.approve_as_new_camera(
@@ -217,6 +254,8 @@ def approve(sighting_id: int):
             form.details(),
             brand_verified=form.brand_verified.data,
             index=borough_index(),
+            duplicate_radius_m=current_app.config["DUPLICATE_RADIUS_M"],
+            different_camera=form.different_camera.data,
         )
         return f"Approved as new camera #{camera.id} in {camera.borough.name}."
 
