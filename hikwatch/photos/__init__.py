@@ -20,6 +20,7 @@ from __future__ import annotations
 import pillow_heif
 import scipy.fftpack  # noqa: F401  (see below)
 
+from hikwatch.photos.decoding import DEFAULT_DECODE_BUDGET_BYTES, check_decode_budget
 from hikwatch.photos.errors import PhotoError
 from hikwatch.photos.exif import read_exif
 from hikwatch.photos.formats import sniff_format
@@ -42,6 +43,7 @@ from hikwatch.photos.types import ExifSummary, ProcessedPhoto, Redaction
 pillow_heif.register_heif_opener()
 
 __all__ = [
+    "DEFAULT_DECODE_BUDGET_BYTES",
     "DEFAULT_DISPLAY_PX",
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_PIXELS",
@@ -50,6 +52,7 @@ __all__ = [
     "PhotoError",
     "ProcessedPhoto",
     "Redaction",
+    "check_decode_budget",
     "make_derivatives",
     "metadata_free",
     "process_photo",
