@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import subprocess
 from datetime import timedelta
 
 import pytest
@@ -18,6 +19,13 @@ from models import Photo, Sighting, StaffSession, db
 from tests.accounts import log_in, make_user
 from tests.conftest import base_config, csrf_token, plain_jpeg
 from tests.factories import make_camera, make_removal_report
+from tests.security.gunicorn_server import (
+    GUNICORN,
+    ROOT,
+    GunicornServer,
+    free_port,
+    server_environment,
+)
 from tests.security.hostile_images import blank_png
 from tests.security.test_rate_limits import limited_config, upload
 
@@ -274,6 +282,25 @@ def test_finding_8_several_workers_with_memory_limits_are_named_and_refused_in_p
     shared = {**settings, "PRODUCTION": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"}
     check_workers(shared, 4, warnings.append)  # fine: no exit, no new warning
     assert len(warnings) == 1
+
+
+@pytest.mark.slow
+def test_finding_8_gunicorn_warns_at_start_up_and_refuses_in_production(database_uri, tmp_path):
+    environment = {**server_environment(database_uri, tmp_path), "FLASK_RATELIMIT_ENABLED": "true"}
+    server = GunicornServer(environment, workers=2).start(tmp_path / "gunicorn.log")
+    server.stop()
+    log = (tmp_path / "gunicorn.log").read_text()
+    assert "[WARNING] Rate limits are counted in memory (memory://) but 2 workers serve" in log
+    refused = subprocess.run(
+        [str(GUNICORN), "--workers", "2", "--bind", f"127.0.0.1:{free_port()}", "app:create_app()"],
+        cwd=ROOT,
+        env={**environment, "FLASK_PRODUCTION": "true"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode != 0
+    assert "Hikwatch will not start" in refused.stdout + refused.stderr
 
 
 # ---------- 9. the CSP allowed the whole of unpkg.com
