@@ -124,9 +124,11 @@ def code():
     if current_user.is_authenticated:
         return redirect(url_for("moderate.queue"))
     user = pending_user()
-    if user is None or not user.two_factor_enabled:
+    if user is None:
         flash("Log in with your email and password first.", "info")
         return redirect(url_for(".login"))
+    if not user.two_factor_enabled:
+        return redirect(url_for("two_factor.enrol"))
     form = CodeForm()
     if form.validate_on_submit():
         wait = throttling.seconds_to_wait(user.email)
