@@ -104,6 +104,13 @@ def plan(args, postgres: bool, browser: bool) -> list[Bench]:
     ]
     if browser:
         benches.append(Bench("weight", "Goal 6: page weight", ["bench_page_weight.py"]))
+    benches.append(
+        Bench(
+            "security",
+            "Security: hostile photos, logins",
+            ["bench_security.py", *["--quick"] * quick],
+        )
+    )
     if args.only:
         benches = [bench for bench in benches if bench.name in args.only]
     return benches
@@ -140,7 +147,17 @@ def main() -> None:
     parser.add_argument(
         "--only",
         nargs="+",
-        choices=["photos", "geo", "reassign", "map", "counts", "postcodes", "uploads", "weight"],
+        choices=[
+            "photos",
+            "geo",
+            "reassign",
+            "map",
+            "counts",
+            "postcodes",
+            "uploads",
+            "weight",
+            "security",
+        ],
     )
     args = parser.parse_args()
 

@@ -57,11 +57,16 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": 21 * 1024 * 1024,
         # Decompression-bomb guard: more pixels than this are refused before decoding.
         "PHOTO_MAX_PIXELS": 100_000_000,
+        # Memory guard: a photo whose decoded size (width x height x bands, in bytes) is
+        # larger than this is refused from its header, before any pixel is decoded.
+        "DECODE_BUDGET_BYTES": 256 * 1024 * 1024,
         # Longest side of the public display image and of the thumbnail, in pixels.
         "DISPLAY_PX": 1600,
         "THUMB_PX": 400,
         # Uploads the resident never submitted are swept after this many hours.
         "UPLOAD_MAX_AGE_HOURS": 24,
+        # At most this many uploads not yet sent as reports per client address.
+        "MAX_PENDING_UPLOADS": 20,
         # ---- maps
         # "cdn" (the design card's default) or "local" (served from static/vendor,
         # fetched by `make run`/`make test`; what tests and offline machines use).
@@ -91,9 +96,17 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Werkzeug's password hash for staff accounts: scrypt is memory-hard. Tests use a
         # cheap one, since every test that logs in would otherwise pay for scrypt.
         "PASSWORD_HASH_METHOD": "scrypt",
-        # Failed logins per email and per client within the window before a pause.
+        # A staff session unused this long has ended (checked on the server).
+        "SESSION_IDLE_MINUTES": 8 * 60,
+        # Failed logins are slowed, never locked: after this many failures for one email
+        # from one client, and this many from one client for any emails…
         "LOGIN_FAILURE_LIMIT": 5,
-        "LOGIN_FAILURE_WINDOW_MINUTES": 15,
+        "LOGIN_CLIENT_FAILURE_LIMIT": 20,
+        # …each further failure waits twice as long as the last, from this up to that…
+        "LOGIN_DELAY_SECONDS": 30,
+        "LOGIN_MAX_DELAY_SECONDS": 15 * 60,
+        # …and failures older than this are forgotten.
+        "LOGIN_FAILURE_WINDOW_MINUTES": 60,
         # ---- moderation
         # Opening a report reserves it for its moderator this long.
         "CLAIM_MINUTES": 10,
@@ -124,8 +137,18 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_SUBMISSIONS": "20 per minute;200 per hour",
         "RATELIMIT_REMOVALS": "10 per minute;60 per hour",
         "RATELIMIT_LOGIN": "10 per minute;50 per hour",
-        # JSON and form bodies are small; photos travel as multipart and have their own limit.
+        # Looking a report up by its reference (/track, /removal-reports): enough for a
+        # resident checking theirs, far too few to walk the space of references.
+        "RATELIMIT_LOOKUPS": "30 per minute;300 per hour",
+        # JSON and form bodies are small, however they are framed (Content-Length or
+        # chunked); photos travel as multipart and have their own limit.
         "JSON_MAX_BYTES": 64 * 1024,
+        # JSON nested deeper than this is refused before it is parsed.
+        "JSON_MAX_DEPTH": 20,
+        # ---- deployment
+        # True on a production server: settings that only suit one process on a laptop
+        # (memory:// rate limits with several workers) then stop the server from starting.
+        "PRODUCTION": False,
         # ---- proxies and headers
         # Number of TLS proxies in front of the app whose X-Forwarded-* headers to trust.
         "PROXY_FIX": 0,
@@ -136,3 +159,14 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "COMPRESS_REGISTER": True,
         "COMPRESS_MIMETYPES": list(COMPRESSED_MIMETYPES),
     }
+
+
+def from_environment() -> dict[str, Any]:
+    """The settings as `create_app` sees them without a test config: the defaults, then
+    FLASK_* variables. For gunicorn's start-up check, which runs before any app exists."""
+    from flask import Config
+
+    settings = Config(str(ROOT))
+    settings.from_mapping(defaults(str(ROOT / "instance")))
+    settings.from_prefixed_env()
+    return dict(settings)

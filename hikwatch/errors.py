@@ -126,6 +126,10 @@ def error_response(status: int, message: str, field: str | None = None) -> Respo
 
 
 def too_large_message(app: Flask) -> str:
+    from flask import request
+
+    if request.mimetype != "multipart/form-data":  # a JSON or form body, however framed
+        return f"The request is too large: send at most {app.config['JSON_MAX_BYTES'] // 1024} KB."
     limit_mb = app.config["PHOTO_MAX_BYTES"] // (1024 * 1024)
     return f"The file is too large: photos can be up to {limit_mb} MB."
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import secrets
@@ -10,12 +11,13 @@ from pathlib import Path
 from flask import Flask
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
 
 from hikwatch import config, errors, geo
 from hikwatch.config import ROOT
 from hikwatch.security.accounts import login_manager
+from hikwatch.security.inputs import BoundedIntConverter
 from hikwatch.storage import FileStore
 from hikwatch.web import compression as response_compression
 from models import db
@@ -33,13 +35,17 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    os.makedirs(app.instance_path, exist_ok=True)
+    # Private from the start: the secret key and the SQLite database live here.
+    os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
     app.config.from_mapping(config.defaults(app.instance_path))
     app.config.from_prefixed_env()
     if test_config:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret(app.instance_path)
+    private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path)
+    # Ids in paths stop where the database's integers do (before the blueprints' routes).
+    app.url_map.converters["int"] = BoundedIntConverter
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -79,12 +85,31 @@ def load_borough_index(path: str) -> geo.BoroughIndex:
 
 
 def instance_secret(instance_path: str) -> str:
-    """A per-install random key kept in instance/, so no secret ships in the repo."""
+    """A per-install random key kept in instance/, so no secret ships in the repo; created
+    0600 (never readable by others, not even for a moment)."""
     path = Path(instance_path) / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(secrets.token_hex(32))
     return path.read_text().strip()
+
+
+def private_sqlite_file(uri: str, instance_path: str) -> None:
+    """Create a new SQLite database file 0600 in a 0700 folder before SQLite does (it would
+    use 0644): it holds staff password hashes, residents' emails and pending reports."""
+    url = make_url(uri)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return
+    # Flask-SQLAlchemy reads a relative SQLite path as relative to the instance folder.
+    path = Path(instance_path) / url.database
+    if path.exists() or url.database.startswith("file:"):
+        return
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 @event.listens_for(Engine, "connect")

@@ -8,6 +8,7 @@ import: the CLI, tests and benchmarks use this directly.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from pathlib import Path
 from hikwatch.vocab import PhotoFolder
 
 TEMP_PREFIX = ".tmp-"
+FILE_MODE, FOLDER_MODE = 0o600, 0o700
 
 
 class FileStore:
@@ -39,15 +41,30 @@ class FileStore:
         return candidate
 
     def write(self, relative: str, data: bytes) -> None:
-        """Write atomically: temporary name, fsync, rename."""
+        """Write atomically: temporary name, fsync, rename; 0600 in 0700 folders, since
+        originals keep residents' GPS (the app serves every file itself)."""
         final = self.path(relative)
-        final.parent.mkdir(parents=True, exist_ok=True)
+        self.private_folders(final.parent)
         temporary = final.with_name(f"{TEMP_PREFIX}{final.name}")
-        with open(temporary, "wb") as handle:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, final)
+
+    def private_folders(self, folder: Path) -> None:
+        """Create `folder` and any missing folder between it and the root (root included)
+        as 0700, whatever the umask."""
+        if not self.root.exists():
+            self.root.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+        missing = []
+        while not folder.exists():
+            missing.append(folder)
+            folder = folder.parent
+        for path in reversed(missing):
+            with contextlib.suppress(FileExistsError):
+                path.mkdir(mode=FOLDER_MODE)
 
     def read(self, relative: str) -> bytes:
         return self.path(relative).read_bytes()

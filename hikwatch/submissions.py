@@ -33,6 +33,7 @@ class PhotoLimits:
     max_pixels: int
     display_px: int
     thumb_px: int
+    decode_budget: int = photos.DEFAULT_DECODE_BUDGET_BYTES
 
     @classmethod
     def from_config(cls, config: Any) -> PhotoLimits:
@@ -41,6 +42,7 @@ class PhotoLimits:
             max_pixels=config["PHOTO_MAX_PIXELS"],
             display_px=config["DISPLAY_PX"],
             thumb_px=config["THUMB_PX"],
+            decode_budget=config["DECODE_BUDGET_BYTES"],
         )
 
 
@@ -82,6 +84,7 @@ def commit_with_files(store: FileStore) -> Iterator[list[str]]:
 
 def process_upload(data: bytes, limits: PhotoLimits) -> photos.ProcessedPhoto:
     """Validate and decode a photo under these limits; raises PhotoError (a Refusal)."""
+    photos.check_decode_budget(data, limits.decode_budget)
     return photos.process_photo(
         data,
         max_bytes=limits.max_bytes,
@@ -133,12 +136,38 @@ def add_photo(
     return photo
 
 
-def store_upload(data: bytes, limits: PhotoLimits, store: FileStore, owner: str) -> Photo:
-    """Step 1 of the resident's flow: keep the photo, not yet a report."""
+def store_upload(
+    data: bytes, limits: PhotoLimits, store: FileStore, owner: str, client: str | None = None
+) -> Photo:
+    """Step 1 of the resident's flow: keep the photo, not yet a report. `client` (a salted
+    hash of the address) counts it against that client's MAX_PENDING_UPLOADS."""
     processed = process_upload(data, limits)
     with commit_with_files(store) as written:
         photo = add_photo(data, processed, store, written, owner)
+        photo.client_hash = client
     return photo
+
+
+def refuse_too_many_pending(client: str, limit: int, max_age_hours: float) -> None:
+    """Refuse another upload while this client holds `limit` photos not sent as reports
+    (younger than the sweep's age): each may be 20 MB, and nobody needs more at once."""
+    since = utcnow() - timedelta(hours=max_age_hours)
+    pending = db.session.execute(
+        db.select(db.func.count())
+        .select_from(Photo)
+        .where(
+            Photo.client_hash == client,
+            Photo.created_at >= since,
+            Photo.id.not_in(photos_in_use()),
+        )
+    ).scalar_one()
+    if pending >= limit:
+        raise SubmissionError(
+            429,
+            f"You have {pending} uploaded photos that are not yet sent as reports. Send "
+            "those reports first (or wait a day, when unsent photos are removed).",
+            "photo",
+        )
 
 
 def find_own_upload(token: str | None, owner: str) -> Photo:
@@ -205,6 +234,7 @@ def create_sighting(fields: dict[str, Any], photo: Photo, index: BoroughIndex) -
         recheck_camera_id=recheck_camera_id,
     )
     db.session.add(sighting)
+    photo.client_hash = None  # only unsent uploads are counted per client
     return sighting
 
 

@@ -52,7 +52,7 @@ from models.moderation import (  # noqa: E402
 )
 from models.photo import Photo  # noqa: E402
 from models.sighting import Sighting  # noqa: E402
-from models.user import LoginFailure, User  # noqa: E402
+from models.user import LoginFailure, RecoveryCode, StaffSession, User  # noqa: E402
 
 __all__ = [
     "AuditEvent",
@@ -64,9 +64,11 @@ __all__ = [
     "CameraStatusChange",
     "LoginFailure",
     "Photo",
+    "RecoveryCode",
     "RemovalReport",
     "Sighting",
     "Snapshot",
+    "StaffSession",
     "User",
     "db",
     "utcnow",

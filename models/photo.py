@@ -23,6 +23,9 @@ class Photo(Model):
     # Salted hash of the browser session that uploaded it, so only that session
     # may preview or submit it; never a raw address.
     owner_hash: Mapped[str] = mapped_column(String(64))
+    # Salted hash of the client address while the upload is unsubmitted, so one client
+    # cannot leave more than MAX_PENDING_UPLOADS behind; cleared when it becomes a report.
+    client_hash: Mapped[str | None] = mapped_column(String(64), index=True)
 
     format: Mapped[str] = mapped_column(String(8))
     width: Mapped[int] = mapped_column(Integer)

@@ -10,6 +10,7 @@ import pytest
 from hikwatch import audit
 from hikwatch.audit import AuditTrailIsAppendOnly
 from models import AuditEvent, db
+from tests.accounts import PASSWORD
 from tests.conftest import resource_bytes
 from tests.moderation_support import approve_new, post_form, submit_report
 
@@ -142,15 +143,16 @@ def test_the_audit_page_filters_and_paginates(app, admin_client, admin, moderato
     approve_new(moderator_client, submit_report(app))
     for n in range(3):
         data = {"new-email": f"helper{n}@example.org", "new-role": "moderator"}
-        post_form(admin_client, "/admin/users", {**data, "new-password": "x" * 16})
+        post_form(admin_client, "/admin/users", {**data, "new-password": f"{PASSWORD} {n}"})
     app.config["AUDIT_PAGE_SIZE"] = 2
     first = admin_client.get("/admin/audit").get_data(as_text=True)
-    assert "Page 1 of 3" in first and "Next →" in first
+    # Six moderation and account events, and the two logins.
+    assert "Page 1 of 4" in first and "Next →" in first
     assert first.count('class="audit-event"') == 2
     created = admin_client.get("/admin/audit?action=user.create").get_data(as_text=True)
     assert "3 events" in created and "helper2@example.org" in created
     by_admin = admin_client.get(f"/admin/audit?user={admin}").get_data(as_text=True)
-    assert "3 events" in by_admin
+    assert "4 events" in by_admin  # three accounts made, and the admin's login
     cameras = admin_client.get("/admin/audit?object_type=camera&object_id=1")
     assert "1 event." in cameras.get_data(as_text=True)
     future = admin_client.get("/admin/audit?since=2999-01-01").get_data(as_text=True)

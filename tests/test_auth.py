@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hikwatch import config
-from models import User, db
+from models import AuditEvent, LoginFailure, User, db
 from tests.accounts import PASSWORD, log_in, make_user
 
 
@@ -70,3 +70,44 @@ def test_login_never_redirects_off_site(app, moderator):
 def test_short_passwords_are_refused(app):
     with pytest.raises(ValueError, match="12 characters"):
         make_user(app, "short@example.org", "moderator", password="tooshort")
+
+
+def test_logins_and_failures_are_audited_without_the_address(app, moderator):
+    address = "203.0.113.45"
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    assert log_in(client, "moderator@example.org", "not the password at all").status_code == 401
+    assert log_in(client, "nobody@example.org", "not the password at all").status_code == 401
+    assert log_in(client, "moderator@example.org").status_code == 302
+    with app.app_context():
+        events = db.session.execute(db.select(AuditEvent).order_by(AuditEvent.id)).scalars().all()
+        rows = [(e.action, e.user_id, e.object_id, e.reason) for e in events]
+        assert rows == [
+            ("auth.login_failed", None, str(moderator), "wrong password"),
+            ("auth.login_failed", None, "unknown", "wrong password"),
+            ("auth.login", moderator, str(moderator), None),
+        ]
+        tags = {e.after["client"] for e in events}
+        assert len(tags) == 1 and len(tags.pop()) == 16  # one client, a short salted tag
+        stored = " ".join(str((e.before, e.after, e.reason, e.object_id)) for e in events)
+        assert address not in stored and "nobody@example.org" not in stored
+        assert events[-1].after["second_factor"] == "none"
+
+
+def test_login_failures_are_stored_as_salted_hashes_only(app, moderator):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "203.0.113.46"
+    log_in(client, "moderator@example.org", "not the password at all")
+    with app.app_context():
+        keys = db.session.execute(db.select(LoginFailure.key_hash)).scalars().all()
+    assert len(keys) == 2 and all(len(key) == 64 for key in keys)
+    assert not any("203.0.113" in key or "moderator" in key for key in keys)
+
+
+def test_a_disabled_account_cannot_log_in_and_costs_a_hash_like_any(app, moderator):
+    with app.app_context():
+        db.session.get(User, moderator).enabled = False
+        db.session.commit()
+    response = log_in(app.test_client(), "moderator@example.org")
+    assert response.status_code == 401
+    assert "do not match an active account" in response.get_data(as_text=True)

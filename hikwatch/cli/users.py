@@ -27,7 +27,7 @@ email_option = click.option("--email", required=True, help="The account's email 
 
 @click.group("users", cls=AppGroup)
 def users() -> None:
-    """Create, list, disable and enable moderator and admin accounts."""
+    """Create, list, disable and enable moderator and admin accounts; reset two-factor."""
 
 
 @users.command("create")
@@ -38,7 +38,7 @@ def users() -> None:
     prompt=True,
     hide_input=True,
     confirmation_prompt=True,
-    help="At least 12 characters. Leave out to be asked (hidden, typed twice).",
+    help="At least 12 characters and hard to guess. Leave out to be asked (hidden, twice).",
 )
 def create(email: str, role: str, password: str) -> None:
     """Create an enabled account."""
@@ -94,6 +94,20 @@ def set_role(email: str, role: str) -> None:
         changed = staff.set_role(None, user, role)
         db.session.commit()
     click.echo(f"{user.email} is now {role}." if changed else f"{user.email} already was {role}.")
+
+
+@users.command("reset-2fa")
+@email_option
+def reset_two_factor(email: str) -> None:
+    """Turn two-factor off for a lost phone; the account sets it up again at next login."""
+    with _refusals():
+        user = staff.find_account(email)
+        changed = staff.reset_two_factor(None, user)
+        db.session.commit()
+    if changed:
+        click.echo(f"Two-factor reset for {user.email}; its sessions have ended.")
+    else:
+        click.echo(f"{user.email} had no two-factor set up.")
 
 
 @contextmanager

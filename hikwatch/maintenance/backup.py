@@ -30,6 +30,7 @@ import os
 import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -74,12 +75,26 @@ def current_revision(engine: Engine) -> str | None:
 # ---------------------------------------------------------------- backup
 
 
+@contextmanager
+def private_umask() -> Iterator[None]:
+    """Files 0600 and folders 0700 from the moment they exist: a backup holds password
+    hashes, residents' emails and originals with GPS. (The umask is per process; backups
+    run from the command line.)"""
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+@private_umask()
 def make_backup(destination: Path, store: FileStore) -> dict:
     """Write a backup of the running app's database and uploads into `destination`."""
     destination = Path(destination)
     if destination.exists() and any(destination.iterdir()):
         raise BackupError(f"{destination} is not empty; give a new folder for each backup.")
     destination.mkdir(parents=True, exist_ok=True)
+    destination.chmod(0o700)  # in case it was made empty beforehand
     engine = db.engine
     manifest: dict[str, Any] = {
         "format": FORMAT,

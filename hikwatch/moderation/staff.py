@@ -11,6 +11,7 @@ from __future__ import annotations
 from hikwatch import audit
 from hikwatch.errors import AccountError
 from hikwatch.security import accounts as auth
+from hikwatch.security import two_factor
 from hikwatch.vocab import AuditAction, AuditObject, Role
 from models import User, db
 
@@ -105,6 +106,23 @@ def set_role(actor: User | None, user: User, role: str) -> bool:
         USER_AUDIT_FIELDS,
         reason=None if actor else "command line",
         object_type=AuditObject.USER,
+    )
+    return True
+
+
+def reset_two_factor(actor: User | None, user: User) -> bool:
+    """Forget the account's authenticator and recovery codes and end its sessions (a lost
+    phone); it sets two-factor up again at its next login. False if it had none."""
+    if not user.totp_secret:
+        return False
+    two_factor.reset(user)
+    user.end_sessions()
+    audit.record(
+        actor,
+        AuditAction.TWO_FACTOR_RESET,
+        AuditObject.USER,
+        user.id,
+        reason=None if actor else "command line",
     )
     return True
 

@@ -24,6 +24,7 @@ import pillow_heif
 import scipy.fftpack  # noqa: F401  (see below)
 from PIL import Image
 
+from hikwatch.photos.decoding import DEFAULT_DECODE_BUDGET_BYTES, check_decode_budget
 from hikwatch.photos.errors import PhotoError
 from hikwatch.photos.exif import read_exif
 from hikwatch.photos.formats import sniff_format
@@ -57,6 +58,7 @@ if "PILLOW_BLOCKS_MAX" not in os.environ:
     Image.core.set_blocks_max(max(Image.core.get_blocks_max(), _PIXEL_BLOCKS_KEPT))
 
 __all__ = [
+    "DEFAULT_DECODE_BUDGET_BYTES",
     "DEFAULT_DISPLAY_PX",
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_PIXELS",
@@ -65,6 +67,7 @@ __all__ = [
     "PhotoError",
     "ProcessedPhoto",
     "Redaction",
+    "check_decode_budget",
     "make_derivatives",
     "metadata_free",
     "process_photo",

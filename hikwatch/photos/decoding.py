@@ -20,6 +20,7 @@ from hikwatch.photos.errors import (
     PhotoError,
     too_many_bytes,
     too_many_pixels,
+    too_much_memory,
 )
 from hikwatch.photos.exif import read_exif, read_exif_block
 from hikwatch.photos.formats import FORMATS, heif_is_complete, sniff_format, webp_declared_pixels
@@ -183,3 +184,24 @@ def fit(size: tuple[int, int], limit: int) -> tuple[int, int]:
         return width, height
     scale = limit / longest
     return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+DEFAULT_DECODE_BUDGET_BYTES = 256 * 1024 * 1024
+
+
+def check_decode_budget(data: bytes, budget: int = DEFAULT_DECODE_BUDGET_BYTES) -> None:
+    """Refuse, from the header alone, a photo whose pixels would take more than `budget`
+    bytes once decoded (width x height x bands): a 10000 x 10000 RGBA PNG is only a few
+    hundred KB on disk but 400 MB in memory. Files the header cannot be read from are left
+    for decode() to refuse with its own message."""
+    fmt = sniff_format(data)
+    if fmt is None:
+        return
+    try:
+        with Image.open(io.BytesIO(data), formats=[FORMATS[fmt][0]]) as image:
+            width, height = image.size
+            bands = len(image.getbands())
+    except Exception:
+        return
+    if width * height * bands > budget:
+        raise too_much_memory(width, height, bands, budget)

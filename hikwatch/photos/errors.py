@@ -29,3 +29,14 @@ def too_many_pixels(max_pixels: int) -> PhotoError:
         "This photo has too many pixels for us to process. "
         f"Photos must be {max_pixels / 1_000_000:g} megapixels or smaller.",
     )
+
+
+def too_much_memory(width: int, height: int, bands: int, budget: int) -> PhotoError:
+    mb = 1024 * 1024
+    return PhotoError(
+        413,
+        f"This photo is too large to open: {width:,} x {height:,} pixels with {bands} colour "
+        f"channel{'s' if bands != 1 else ''} would take {width * height * bands / mb:,.0f} MB "
+        f"of memory, and we open photos of up to {budget / mb:,.0f} MB. Please send a smaller "
+        "copy (your phone's usual camera settings are fine).",
+    )

@@ -1,10 +1,14 @@
 """Security for every request, by responsibility:
 
 - `headers`: Content-Security-Policy and the other browser hardening headers;
-- `limits`: rate limits on uploads, reports and logins, and request-size limits;
-- `accounts`: staff accounts, sessions, roles and login throttling.
+- `limits`: rate limits on uploads, reports, logins and lookups, and request-body limits;
+- `inputs`: numbers from paths and query strings, bounded;
+- `accounts`: staff accounts, roles, passwords and login events;
+- `sessions`: staff sessions kept on the server (logout and idle expiry end them);
+- `throttling`: failed logins slowed per client, never an account lock;
+- `two_factor`: TOTP codes and recovery codes for staff.
 
-`init_app(app)` wires the first two (and optional proxy trust) into the app; call it
+`init_app(app)` wires headers, limits and optional proxy trust into the app; call it
 after the blueprints are registered, since it applies rate limits to their views. Every
 setting it reads is in hikwatch.config.
 """
@@ -28,6 +32,9 @@ def init_app(app: Flask) -> None:
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
         )
 
+    # Bodies capped however they are framed; JSON nesting capped before parsing.
+    app.request_class = limits.BodyLimitedRequest
+    app.json = limits.DepthLimitedJSONProvider(app)
     app.before_request(limits.limit_small_bodies)
     app.after_request(headers.add_security_headers)
     app.after_request(headers.keep_private_pages_out_of_caches)

@@ -31,18 +31,30 @@ def origin_of(url: str) -> str | None:
     return f"{parts.scheme}://{host}"
 
 
+def leaflet_sources(config: Any) -> tuple[str | None, str | None, str | None]:
+    """The exact pinned Leaflet script and stylesheet, and the folder of its images, when
+    Leaflet comes from the CDN; (None, None, None) when it is served from here ('self').
+
+    Naming the files, not the CDN's origin, matters: unpkg serves every npm package, so
+    an origin-wide allowance would let an injected tag load any script from it."""
+    if config["LEAFLET_SOURCE"] != "cdn" or origin_of(config["LEAFLET_CDN"]) is None:
+        return None, None, None
+    base = config["LEAFLET_CDN"].rstrip("/") + "/"
+    return base + "leaflet.js", base + "leaflet.css", base + "images/"
+
+
 def content_security_policy(config: Any) -> str:
     """No inline scripts, no plugins, no framing; third parties only where configured."""
-    cdn = origin_of(config["LEAFLET_CDN"]) if config["LEAFLET_SOURCE"] == "cdn" else None
+    leaflet_js, leaflet_css, leaflet_images = leaflet_sources(config)
     tiles = origin_of(config.get("TILE_URL") or "")
     # Leaflet positions tiles and markers through element.style (the CSSOM), which CSP
     # does not restrict, so styles need no 'unsafe-inline' either.
     directives: dict[str, list[str | None]] = {
         "default-src": ["'self'"],
-        "script-src": ["'self'", cdn],
-        "style-src": ["'self'", cdn],
+        "script-src": ["'self'", leaflet_js],
+        "style-src": ["'self'", leaflet_css],
         # Leaflet's CSS loads its marker and control images from beside itself.
-        "img-src": ["'self'", "data:", tiles, cdn],
+        "img-src": ["'self'", "data:", tiles, leaflet_images],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

@@ -41,6 +41,7 @@ def register_blueprints(app: Flask) -> None:
         campaign_records,
         login,
         moderate,
+        two_factor,
     )
     from hikwatch.web.staff import cameras as staff_cameras
     from hikwatch.web.staff import photos as staff_photos
@@ -59,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
         removal_reports.bp,
         # Moderators and admins
         login.bp,
+        two_factor.bp,
         moderate.bp,
         staff_photos.bp,
         staff_cameras.bp,

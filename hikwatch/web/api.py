@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import math
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request, url_for
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.core import UnboundField
 
@@ -14,10 +14,17 @@ from hikwatch.security.limits import rate_limit
 from hikwatch.submissions import (
     create_sighting,
     find_own_upload,
+    refuse_too_many_pending,
     store_upload,
 )
 from hikwatch.vocab import LocationSource
-from hikwatch.web.common import borough_index, file_store, photo_limits, upload_owner
+from hikwatch.web.common import (
+    borough_index,
+    file_store,
+    photo_limits,
+    upload_client,
+    upload_owner,
+)
 from hikwatch.web.forms import SightingFields
 from models import db
 
@@ -68,7 +75,9 @@ def upload_photo():
     upload = request.files.get("photo")
     if upload is None or upload.filename == "" and upload.content_length == 0:
         raise SubmissionError(400, "Choose a photo to upload (form field 'photo').", "photo")
-    photo = store_upload(upload.read(), photo_limits(), file_store(), upload_owner())
+    client, config = upload_client(), current_app.config
+    refuse_too_many_pending(client, config["MAX_PENDING_UPLOADS"], config["UPLOAD_MAX_AGE_HOURS"])
+    photo = store_upload(upload.read(), photo_limits(), file_store(), upload_owner(), client)
     return jsonify(upload_json(photo)), 201
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import secrets
 
-from flask import current_app, session
+from flask import current_app, request, session
 
 from hikwatch.geo import BoroughIndex
+from hikwatch.hashing import salted_hash
 from hikwatch.storage import FileStore
 from hikwatch.submissions import PhotoLimits, owner_hash
 
@@ -28,3 +29,9 @@ def upload_owner() -> str:
     if "uploader" not in session:
         session["uploader"] = secrets.token_hex(16)
     return owner_hash(current_app.config["SECRET_KEY"], session["uploader"])
+
+
+def upload_client() -> str:
+    """A salted hash of the client address, to count its unsent uploads; never the address."""
+    secret = current_app.config["SECRET_KEY"]
+    return salted_hash(secret, "upload-client", request.remote_addr or "unknown")

@@ -17,6 +17,7 @@ from hikwatch.evidence import charts, counts
 from hikwatch.evidence.datacache import DataCache, data_version
 from hikwatch.evidence.exports import DATA_LICENCE_URL
 from hikwatch.evidence.mapdata import MAX_ZOOM, MIN_ZOOM, BBox, CameraFilter
+from hikwatch.security.inputs import MAX_PAGE, bounded_int
 from hikwatch.vocab import (
     COUNCIL_OPERATOR_TYPES,
     GONE_STATUSES,
@@ -202,10 +203,7 @@ def parse_zoom(raw: str | None) -> int:
 
 
 def page_number(raw: Any) -> int:
-    try:
-        return max(1, int(raw or 1))
-    except (TypeError, ValueError):
-        return 1
+    return bounded_int(raw, "page", 1, 1, MAX_PAGE)
 
 
 def shading() -> tuple[list[int], list[tuple[str, str]]]:

@@ -85,6 +85,7 @@ def store_report(camera, form: RemovalForm) -> RemovalReport:
 
 
 @bp.get("/removal-reports/<reference>")
+@rate_limit("lookups")
 def removal_status(reference: str):
     """Where a removal report has got to, for whoever kept its reference."""
     report = db.session.execute(

@@ -13,10 +13,10 @@ from hikwatch.submissions import (
     find_own_upload,
     process_upload,
 )
-from hikwatch.vocab import CameraStatus, LocationSource
+from hikwatch.vocab import CameraStatus, LocationSource, RemovalStatus, SightingStatus
 from hikwatch.web.common import borough_index, file_store, photo_limits, upload_owner
 from hikwatch.web.forms import SubmitForm
-from models import Camera, Photo, Sighting, db
+from models import Camera, Photo, RemovalReport, Sighting, db
 
 bp = Blueprint("submit", __name__)
 
@@ -100,16 +100,31 @@ def with_location(fields: dict, exif_lat: float | None, exif_lon: float | None) 
 
 @bp.get("/submit/preview/<token>")
 def preview(token: str):
-    """The uploader's own preview, until the report is submitted; nobody else's."""
+    """The uploader's own preview while the report is undecided; nobody else's."""
     photo = db.session.execute(db.select(Photo).filter_by(token=token)).scalar_one_or_none()
-    if photo is None or photo.owner_hash != upload_owner():
+    if photo is None or photo.owner_hash != upload_owner() or photo_is_decided(photo):
         abort(404)
     response = send_file(file_store().path(photo.display_path), mimetype="image/jpeg")
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
+def photo_is_decided(photo: Photo) -> bool:
+    """True once a moderator has approved or rejected the report the photo belongs to: it
+    is then the moderators' (and, if approved, the public page's) to show, not a preview."""
+    decided = db.union(
+        db.select(Sighting.id).where(
+            Sighting.photo_id == photo.id, Sighting.status != SightingStatus.PENDING
+        ),
+        db.select(RemovalReport.id).where(
+            RemovalReport.photo_id == photo.id, RemovalReport.status != RemovalStatus.PENDING
+        ),
+    )
+    return db.session.execute(decided.limit(1)).first() is not None
+
+
 @bp.get("/track/<reference>")
+@rate_limit("lookups")
 def track(reference: str):
     """A report's status for the resident who kept its reference."""
     sighting = db.session.execute(

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyotp
 from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import inspect
@@ -23,11 +24,14 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from hikwatch import create_app
 from hikwatch.security.accounts import create_user
 from hikwatch.submissions import PhotoLimits, create_sighting, store_upload
-from models import Photo, Sighting, db
+from models import Photo, Sighting, db, utcnow
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 # The password of every account the browser tests make (the app wants 12 characters or more).
 STAFF_PASSWORD = "correct horse battery staple"
+# The authenticator secret of each account made with two-factor, by email: what the
+# staff's phones would hold (one per email, whichever server the account is on).
+TOTP_SECRETS: dict[str, str] = {}
 
 
 def server_config(folder: Path, database_file: Path) -> dict:
@@ -125,12 +129,22 @@ def seed_report(app: Flask, photo_name: str = "big_ben.jpg", **fields) -> str:
 
 
 def create_account(
-    app: Flask, email: str, role: str = "moderator", password: str = STAFF_PASSWORD
+    app: Flask,
+    email: str,
+    role: str = "moderator",
+    password: str = STAFF_PASSWORD,
+    two_factor: bool | None = None,
 ) -> str:
     """A moderator or admin account in the live server's database, as `flask users create`
-    makes one; returns the email to log in with (tests/e2e/staff_pages.py: log_in)."""
+    makes one; returns the email to log in with (tests/e2e/staff_pages.py: log_in).
+
+    Admins need two-factor: unless `two_factor` is False, an admin's account has an
+    authenticator secret already (TOTP_SECRETS[email]), as if it had enrolled."""
     with app.app_context():
-        create_user(email, password, role)
+        user = create_user(email, password, role)
+        if role == "admin" if two_factor is None else two_factor:
+            user.totp_secret = TOTP_SECRETS.setdefault(email, pyotp.random_base32())
+            user.totp_enabled_at = utcnow()
         db.session.commit()
     return email
 

@@ -10,10 +10,11 @@ import csv
 import io
 import re
 
+import pyotp
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from hikwatch.evidence.counts import COUNT_KINDS
-from tests.e2e.live_server import STAFF_PASSWORD
+from tests.e2e.live_server import STAFF_PASSWORD, TOTP_SECRETS
 from tests.e2e.submit_page import point
 
 # "Approved as new camera #12 in Westminster." and friends, from the page's flash message.
@@ -21,12 +22,22 @@ CAMERA_NUMBER = re.compile(r"camera #(\d+)")
 
 
 def log_in(page: Page, email: str, password: str = STAFF_PASSWORD) -> None:
-    """Log in through the real /login form; moderators and admins land on the queue."""
+    """Log in through the real /login form, and the code page when the account has
+    two-factor (admins do); moderators and admins land on the queue."""
     page.goto("/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+    if email in TOTP_SECRETS:
+        type_code(page, pyotp.TOTP(TOTP_SECRETS[email]).now())
     expect(page.get_by_role("heading", name="Moderation queue")).to_be_visible()
+
+
+def type_code(page: Page, code: str) -> None:
+    """The second step of logging in: the code from the authenticator app."""
+    expect(page.get_by_role("heading", name="Type your two-factor code")).to_be_visible()
+    page.get_by_label("Code").fill(code)
+    page.get_by_role("button", name="Log in").click()
 
 
 def logged_in_state(context: BrowserContext, email: str) -> dict:

@@ -6,6 +6,8 @@ its name: add a line for it. Levels:
     "public"     anyone, no account
     "moderator"  moderators and admins; anonymous visitors are sent to the login page
     "admin"      admins only; moderators get 403, anonymous visitors the login page
+    "login step" a step of logging in (the code, two-factor set-up): it serves staff and
+                 browsers half way through logging in, and sends anyone else to log in
 
 Views protected with auth.role_required carry `view.required_role`; the table must agree
 with it, and the requests below check what actually happens.
@@ -60,6 +62,9 @@ ACCESS: dict[str, str] = {
     # accounts
     "auth.login": "public",
     "auth.logout": "public",
+    "auth.code": "login step",
+    "two_factor.enrol": "login step",
+    "two_factor.new_recovery_codes": "moderator",
     # moderation
     "moderate.queue": "moderator",
     "moderate.sighting": "moderator",
@@ -91,6 +96,7 @@ ACCESS: dict[str, str] = {
     "admin.enable_user": "admin",
     "admin.set_role": "admin",
     "admin.audit": "admin",
+    "two_factor.require_two_factor": "admin",
     "campaign.edit": "admin",
     "moderate_cameras.unmerge": "admin",
     "moderate_cameras.unretract": "admin",
@@ -102,6 +108,7 @@ EXPECTED = {
     "public": {"anonymous": "allowed", "moderator": "allowed", "admin": "allowed"},
     "moderator": {"anonymous": "login", "moderator": "allowed", "admin": "allowed"},
     "admin": {"anonymous": "login", "moderator": "forbidden", "admin": "allowed"},
+    "login step": {"anonymous": "login", "moderator": "allowed", "admin": "allowed"},
 }
 # Ids that match no row: an allowed request then ends in a harmless 404, never a change.
 NO_SUCH_ID = 999_999
@@ -135,7 +142,7 @@ def test_declared_levels_agree_with_role_required(app):
         view = app.view_functions.get(endpoint)
         if view is None:
             continue
-        declared_role = None if level == "public" else level
+        declared_role = level if level in ("moderator", "admin") else None
         actual = getattr(view, "required_role", None)
         if actual != declared_role:
             disagreements.append(f"{endpoint}: table says {level}, view requires {actual}")

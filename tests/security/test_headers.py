@@ -53,9 +53,15 @@ def test_policy_names_the_cdn_and_tile_server_only_when_configured(tmp_path, dat
     config.update(LEAFLET_SOURCE="cdn", TILE_URL="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
     response = create_app(config).test_client().get("/")
     policy = csp_directives(response.headers["Content-Security-Policy"])
-    assert policy["script-src"] == ["'self'", "https://unpkg.com"]
-    assert policy["style-src"] == ["'self'", "https://unpkg.com"]
-    assert "https://tile.openstreetmap.org" in policy["img-src"]
+    leaflet = "https://unpkg.com/leaflet@1.9.4/dist/"
+    assert policy["script-src"] == ["'self'", leaflet + "leaflet.js"]
+    assert policy["style-src"] == ["'self'", leaflet + "leaflet.css"]
+    assert policy["img-src"] == [
+        "'self'",
+        "data:",
+        "https://tile.openstreetmap.org",
+        leaflet + "images/",
+    ]
     assert policy["connect-src"] == ["'self'"]
     assert policy["base-uri"] == ["'self'"] and policy["form-action"] == ["'self'"]
 

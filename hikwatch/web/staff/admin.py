@@ -21,6 +21,7 @@ from hikwatch.clock import start_of_london_day
 from hikwatch.errors import AccountError
 from hikwatch.moderation import staff
 from hikwatch.security.accounts import admin_required
+from hikwatch.security.inputs import bounded_int, query_page
 from hikwatch.web.staff.common import acting_user
 from hikwatch.web.staff.forms import NewAccountForm, RoleForm
 from models import AuditEvent, User, db
@@ -160,8 +161,8 @@ def audit():
         query = query.filter_by(action=filters["action"])
     if filters["user"] == "console":
         query = query.where(AuditEvent.user_id.is_(None))
-    elif filters["user"].isdigit():
-        query = query.filter_by(user_id=int(filters["user"]))
+    elif filters["user"]:
+        query = query.filter_by(user_id=bounded_int(filters["user"], "user", 0))
     if filters["object_type"]:
         query = query.filter_by(object_type=filters["object_type"])
     if filters["object_id"]:
@@ -172,7 +173,12 @@ def audit():
         query = query.where(AuditEvent.at < start_of_london_day(filters["until"] + timedelta(1)))
     return render_template(
         "admin/audit.html",
-        page=db.paginate(query, per_page=current_app.config["AUDIT_PAGE_SIZE"], error_out=False),
+        page=db.paginate(
+            query,
+            page=query_page(),
+            per_page=current_app.config["AUDIT_PAGE_SIZE"],
+            error_out=False,
+        ),
         filters=filters,
         actions=distinct_values(AuditEvent.action),
         object_types=distinct_values(AuditEvent.object_type),

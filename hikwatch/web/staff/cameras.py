@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from hikwatch.errors import ModerationError
 from hikwatch.moderation import decisions, duplicates, merges, removals
 from hikwatch.security.accounts import admin_required, moderator_required
+from hikwatch.security.inputs import query_page
 from hikwatch.vocab import WITHDRAWN_STATUSES, CameraStatus
 from hikwatch.web.common import borough_index
 from hikwatch.web.staff.common import acting_user
@@ -33,7 +34,7 @@ def cameras():
         query = query.filter_by(status=status)
     return render_template(
         "moderate/cameras.html",
-        page=db.paginate(query, per_page=LIST_PAGE_SIZE, error_out=False),
+        page=db.paginate(query, page=query_page(), per_page=LIST_PAGE_SIZE, error_out=False),
         borough=borough,
         status=status,
         boroughs=sorted(borough_index().boroughs, key=lambda b: b.name),

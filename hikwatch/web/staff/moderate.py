@@ -22,6 +22,7 @@ from hikwatch.errors import ModerationError, PossibleDuplicate, error_response, 
 from hikwatch.geo import distance_m
 from hikwatch.moderation import decisions, duplicates, redaction
 from hikwatch.security.accounts import moderator_required
+from hikwatch.security.inputs import query_page
 from hikwatch.vocab import WITHDRAWN_STATUSES, RemovalStatus, SightingStatus
 from hikwatch.web.common import borough_index
 from hikwatch.web.staff import common as moderation_common
@@ -55,7 +56,10 @@ def queue():
         sightings = sightings.filter_by(borough_code=code)
         removals = removals.where(Camera.borough_code == code)
     page = db.paginate(
-        sightings if tab == "sightings" else removals, per_page=QUEUE_PAGE_SIZE, error_out=False
+        sightings if tab == "sightings" else removals,
+        page=query_page(),
+        per_page=QUEUE_PAGE_SIZE,
+        error_out=False,
     )
     return render_template(
         "moderate/queue.html",
