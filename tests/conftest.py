@@ -18,7 +18,7 @@ from tests.databases import PostgresServer, postgres_enabled
 
 RESOURCES = Path(__file__).parent / "resources"
 
-pytest_plugins = ["tests.accounts"]
+pytest_plugins = ["tests.accounts", "tests.object_storage"]
 
 
 def base_config(tmp_path: Path, database_file: Path) -> dict:
@@ -97,9 +97,18 @@ def database_uri(tmp_path, migrated_database, postgres_template) -> str:
 
 
 @pytest.fixture
-def app(tmp_path, database_uri):
+def photo_store(request) -> dict:
+    """Where the test app keeps photos: its own folder, or a new bucket on the local S3
+    server for tests parametrized with `photo_store` "s3" (indirect=True)."""
+    if getattr(request, "param", "folder") == "s3":
+        return request.getfixturevalue("s3_photo_store")
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path, database_uri, photo_store):
     config = base_config(tmp_path, tmp_path / "hikwatch.db")
-    app = create_app({**config, "SQLALCHEMY_DATABASE_URI": database_uri})
+    app = create_app({**config, "SQLALCHEMY_DATABASE_URI": database_uri, **photo_store})
     yield app
     # Close pooled connections so the test's database can be dropped or deleted.
     with app.app_context():

@@ -42,7 +42,7 @@ def content_security_policy(config: Any) -> str:
         "script-src": ["'self'", cdn],
         "style-src": ["'self'", cdn],
         # Leaflet's CSS loads its marker and control images from beside itself.
-        "img-src": ["'self'", "data:", tiles, cdn],
+        "img-src": ["'self'", "data:", tiles, cdn, config.get("_PHOTO_URL_ORIGIN")],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
