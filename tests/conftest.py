@@ -6,6 +6,8 @@ import io
 import os
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -81,12 +83,12 @@ def postgres_template(tmp_path_factory):
     server.drop(name)
 
 
-@pytest.fixture
-def database_uri(tmp_path, migrated_database, postgres_template) -> str:
-    """A freshly migrated database of this test's own: a PostgreSQL copy of the template
-    when TEST_DATABASE_URL is set, else a copy of the SQLite template file."""
+@contextmanager
+def fresh_database(folder: Path, migrated_database: Path, postgres_template) -> Iterator[str]:
+    """The URL of a freshly migrated database of its own, dropped afterwards: a PostgreSQL
+    copy of the template when TEST_DATABASE_URL is set, else a copy of the SQLite file."""
     if postgres_template is None:
-        database_file = tmp_path / "hikwatch.db"
+        database_file = folder / "hikwatch.db"
         shutil.copyfile(migrated_database, database_file)
         yield f"sqlite:///{database_file}"
         return
@@ -94,6 +96,13 @@ def database_uri(tmp_path, migrated_database, postgres_template) -> str:
     name = server.new_name("db")
     yield server.create(name, template=template)
     server.drop(name)
+
+
+@pytest.fixture
+def database_uri(tmp_path, migrated_database, postgres_template) -> Iterator[str]:
+    """A freshly migrated database of this test's own."""
+    with fresh_database(tmp_path, migrated_database, postgres_template) as uri:
+        yield uri
 
 
 @pytest.fixture

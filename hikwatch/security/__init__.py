@@ -20,6 +20,7 @@ from hikwatch.security import headers, limits
 def init_app(app: Flask) -> None:
     """Register headers, limits and proxy handling; call after the blueprints."""
     app.config["_CSP"] = headers.content_security_policy(app.config)
+    app.request_class = limits.WellFormedFieldsRequest
 
     # Trust X-Forwarded-* from this many TLS proxies in front (PROXY_FIX, 0: none).
     proxies = int(app.config["PROXY_FIX"] or 0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
-from flask import Flask, current_app, request
+from flask import Flask, Request, current_app, request
 from flask.typing import ResponseReturnValue, RouteCallable
 from flask_limiter import Limiter
 from werkzeug.local import LocalProxy
@@ -123,3 +123,17 @@ def limit_small_bodies() -> ResponseReturnValue | None:
     # A chunked body has no length up front: Werkzeug stops reading it at this size.
     request.max_content_length = limit
     return None
+
+
+class WellFormedFieldsRequest(Request):
+    """Requests whose form fields all have names. Werkzeug keeps a multipart part whose
+    name it cannot parse under the name None, on which CSRF checking (and any code that
+    reads names) fails with a server error; such a part is no field, so it is dropped."""
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        for name in ("form", "files"):
+            fields = self.__dict__.get(name)
+            if fields is not None and None in fields:
+                kept = [(key, value) for key, value in fields.items(multi=True) if key is not None]
+                self.__dict__[name] = type(fields)(kept)

@@ -20,9 +20,12 @@ from models import Camera, CameraStatusChange, db
 
 bp = Blueprint("cameras", __name__)
 PHOTO_VARIANTS = ", ".join(PhotoVariant)
+# Row ids in URLs: a number larger than the id column holds is no row ("not found"), not a
+# database error.
+ROW_ID = "int(max=2147483647)"
 
 
-@bp.get("/cameras/<int:camera_id>")
+@bp.get(f"/cameras/<{ROW_ID}:camera_id>")
 def show(camera_id: int):
     """Everything public about one camera, in words and as OpenStreetMap tags."""
     camera = db.get_or_404(Camera, camera_id, description="No camera has that number.")
@@ -44,7 +47,7 @@ def show(camera_id: int):
     )
 
 
-@bp.get("/api/cameras/<int:camera_id>")
+@bp.get(f"/api/cameras/<{ROW_ID}:camera_id>")
 def summary(camera_id: int):
     """What the map popup shows about a camera."""
     camera = db.get_or_404(Camera, camera_id, description="No camera has that number.")
@@ -69,7 +72,7 @@ def map_data():
     return with_licence(response)
 
 
-@bp.get(f"/photos/<int:photo_id>/<any({PHOTO_VARIANTS}):variant>.jpg")
+@bp.get(f"/photos/<{ROW_ID}:photo_id>/<any({PHOTO_VARIANTS}):variant>.jpg")
 def photo(photo_id: int, variant: str):
     """A public photo's redacted derivative; anything not public is 'not found'."""
     found = public_photos.public_photo(db.session, photo_id)
