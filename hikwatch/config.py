@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LEAFLET_VERSION = "1.9.4"
 
 # Computed by the app from other settings, never set by hand (and so not in the README).
-INTERNAL_KEYS = frozenset({"_CSP"})
+INTERNAL_KEYS = frozenset({"_CSP", "_PHOTO_URL_ORIGIN"})
 
 # What Flask-Compress compresses; photos and PNGs are compressed already.
 COMPRESSED_MIMETYPES = [
@@ -44,6 +44,18 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": "sqlite:///" + os.path.join(instance_path, "hikwatch.db"),
         # Photos: private originals and the public, metadata-free derivatives.
         "UPLOAD_FOLDER": str(ROOT / "uploads"),
+        # Empty: photos in UPLOAD_FOLDER. s3://bucket/prefix: in an S3-compatible bucket
+        # (credentials and region from the usual AWS_* variables), shared by every server.
+        "PHOTO_STORE": "",
+        # The object storage server when it is not AWS (e.g. http://127.0.0.1:9000 for MinIO).
+        "PHOTO_STORE_ENDPOINT_URL": "",
+        # Who serves public display images and thumbnails: "app" (the app reads and sends
+        # them), "presigned" (a redirect to a short-lived signed URL) or "public" (a
+        # redirect under PHOTO_PUBLIC_BASE_URL). Originals are only ever served by the app.
+        "PHOTO_URLS": "app",
+        "PHOTO_PUBLIC_BASE_URL": "",
+        # How long a presigned URL stays valid, in seconds.
+        "PHOTO_URL_SECONDS": 300,
         # The 33 council areas' boundaries, read once per process.
         "BOROUGHS_GEOJSON": str(ROOT / "data" / "london_boroughs.geojson"),
         # The Freedom of Information findings quoted on the About page.

@@ -18,7 +18,7 @@ from hikwatch import config, errors, geo
 from hikwatch.config import ROOT
 from hikwatch.security.accounts import login_manager
 from hikwatch.security.inputs import BoundedIntConverter
-from hikwatch.storage import FileStore
+from hikwatch.storage import open_store
 from hikwatch.web import compression as response_compression
 from models import db
 
@@ -54,7 +54,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
 
     app.extensions["borough_index"] = load_borough_index(app.config["BOROUGHS_GEOJSON"])
-    app.extensions["file_store"] = FileStore(app.config["UPLOAD_FOLDER"])
+    app.extensions["file_store"] = store = open_store(app.config)
+    # Photos served from object storage by URL are images of another origin.
+    app.config["_PHOTO_URL_ORIGIN"] = store.url_origin
 
     index = app.extensions["borough_index"]
     app.jinja_env.globals.update(

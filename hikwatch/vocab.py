@@ -203,6 +203,15 @@ class PhotoFolder(Word):
     THUMBS = "thumbs"
 
 
+class PhotoUrlMode(Word):
+    """Who serves the public derivatives (PHOTO_URLS); originals are only ever served by
+    the app, to moderators."""
+
+    APP = "app"  # the app reads the file and sends it (any store)
+    PRESIGNED = "presigned"  # a redirect to a short-lived signed URL (object storage)
+    PUBLIC = "public"  # a redirect to PHOTO_PUBLIC_BASE_URL (a public bucket path or CDN)
+
+
 class PhotoVariant(Word):
     """The public derivatives served at /photos/<id>/<variant>.jpg."""
 

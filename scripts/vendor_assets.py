@@ -5,7 +5,7 @@ checks it against the integrity hash pinned here (the registry's own sha512),
 and unpacks only the files the app serves. Python does the work so a fresh
 machine needs no Node.js.
 
-    python scripts/vendor_assets.py            # what the app serves (Leaflet)
+    python scripts/vendor_assets.py            # what the app serves (Leaflet, Swagger UI)
     python scripts/vendor_assets.py --test     # plus what the browser tests use (axe-core)
 """
 
@@ -30,6 +30,12 @@ PACKAGES = {
         "1.9.4",
         "sha512-nxS1ynzJOmOlHp+iL3FyWqK89GtNL8U8rvlMOsQdTTssxZwCXh8N2NB3GDQOL+YR3XnWyZAxwQixURb+FA74PA==",
         ("dist/leaflet.js", "dist/leaflet.css", "dist/images/", "LICENSE"),
+    ),
+    # The /api/docs page.
+    "swagger-ui-dist": (
+        "5.35.0",
+        "sha512-U06rpMtW9V3XPGOBeamTUSr0Z09jMX4IJuANpE/EZbAhw0G8CgwrzU4YmXkn/h0wCDNsXdGarTNNHC3sU8yVUQ==",
+        ("swagger-ui-bundle.js", "swagger-ui.css", "LICENSE", "NOTICE"),
     ),
 }
 TEST_PACKAGES = {

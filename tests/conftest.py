@@ -6,6 +6,8 @@ import io
 import os
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,7 @@ from tests.databases import PostgresServer, postgres_enabled
 
 RESOURCES = Path(__file__).parent / "resources"
 
-pytest_plugins = ["tests.accounts", "tests.postcode_data"]
+pytest_plugins = ["tests.accounts", "tests.object_storage", "tests.postcode_data"]
 
 
 def base_config(tmp_path: Path, database_file: Path) -> dict:
@@ -81,12 +83,12 @@ def postgres_template(tmp_path_factory):
     server.drop(name)
 
 
-@pytest.fixture
-def database_uri(tmp_path, migrated_database, postgres_template) -> str:
-    """A freshly migrated database of this test's own: a PostgreSQL copy of the template
-    when TEST_DATABASE_URL is set, else a copy of the SQLite template file."""
+@contextmanager
+def fresh_database(folder: Path, migrated_database: Path, postgres_template) -> Iterator[str]:
+    """The URL of a freshly migrated database of its own, dropped afterwards: a PostgreSQL
+    copy of the template when TEST_DATABASE_URL is set, else a copy of the SQLite file."""
     if postgres_template is None:
-        database_file = tmp_path / "hikwatch.db"
+        database_file = folder / "hikwatch.db"
         shutil.copyfile(migrated_database, database_file)
         yield f"sqlite:///{database_file}"
         return
@@ -97,9 +99,25 @@ def database_uri(tmp_path, migrated_database, postgres_template) -> str:
 
 
 @pytest.fixture
-def app(tmp_path, database_uri):
+def database_uri(tmp_path, migrated_database, postgres_template) -> Iterator[str]:
+    """A freshly migrated database of this test's own."""
+    with fresh_database(tmp_path, migrated_database, postgres_template) as uri:
+        yield uri
+
+
+@pytest.fixture
+def photo_store(request) -> dict:
+    """Where the test app keeps photos: its own folder, or a new bucket on the local S3
+    server for tests parametrized with `photo_store` "s3" (indirect=True)."""
+    if getattr(request, "param", "folder") == "s3":
+        return request.getfixturevalue("s3_photo_store")
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path, database_uri, photo_store):
     config = base_config(tmp_path, tmp_path / "hikwatch.db")
-    app = create_app({**config, "SQLALCHEMY_DATABASE_URI": database_uri})
+    app = create_app({**config, "SQLALCHEMY_DATABASE_URI": database_uri, **photo_store})
     yield app
     # Close pooled connections so the test's database can be dropped or deleted.
     with app.app_context():

@@ -123,3 +123,16 @@ def test_public_photos_are_revalidated_so_a_new_redaction_shows_at_once(app, cli
     etag = response.headers["ETag"]
     again = client.get(f"/photos/{photo_id}/display.jpg", headers={"If-None-Match": etag})
     assert again.status_code == 304
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/cameras/34304882240588789841920",
+        "/cameras/2147483648",
+        "/photos/34304882240588789841920/thumb.jpg",
+    ],
+)
+def test_a_number_larger_than_any_row_id_is_not_found(client, path):
+    response = client.get(path)
+    assert response.status_code == 404

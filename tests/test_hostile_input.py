@@ -386,3 +386,24 @@ def test_markup_in_a_report_is_shown_escaped(app, client, admin_client):
         assert "<img src=x onerror" not in html, path
         checked += 1
     assert checked >= 2  # at least the track page and the moderation queue
+
+
+@pytest.mark.parametrize("path", ["/api/uploads", "/submit"])
+def test_a_form_part_whose_name_cannot_be_read_is_no_field(client, path):
+    """A multipart part named `"\\x08\\"` (the closing quote escaped) has no readable name;
+    it is dropped, and the request is answered as one without it."""
+    token = csrf_token(client)
+    boundary = "hikwatch-boundary"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="\x08\\"\r\n\r\n[1]\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+        f"--{boundary}--\r\n"
+    ).encode()
+    response = client.post(
+        path,
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+        headers={"X-CSRFToken": token},
+    )
+    assert response.status_code == 400
+    assert "photo" in response.get_data(as_text=True).lower()

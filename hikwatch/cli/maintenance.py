@@ -2,7 +2,7 @@
 hikwatch.maintenance and hikwatch.submissions):
 
 - `uploads sweep`: delete photos uploaded but never submitted;
-- `storage check [--fix]`: do uploads/ and the database agree?
+- `storage check [--fix]`: do the photo store (folder or bucket) and the database agree?
 - `backup DEST` / `restore SRC [--replace]`: the database and the photos together;
 - `boroughs reassign [--dry-run]`: every camera and report again, after a boundary change.
 """
@@ -58,7 +58,7 @@ def sweep(older_than_hours: float | None) -> None:
 
 @click.group("storage", cls=AppGroup)
 def storage() -> None:
-    """Check that uploads/ and the database agree."""
+    """Check that the photo store (folder or bucket) and the database agree."""
 
 
 @storage.command("check")
@@ -84,7 +84,7 @@ def check_command(fix: bool, grace_minutes: float) -> None:
     report = check_storage(store, fix=fix, grace_seconds=grace_minutes * 60)
     click.echo(
         f"Checked {report.photos_checked} photo row(s) and {report.files_checked} file(s) "
-        f"under {store.root}."
+        f"in {store.location}."
     )
     for relative in report.orphans:
         click.echo(f"orphaned file: {relative}")
@@ -157,7 +157,7 @@ def backup_command(destination: Path) -> None:
 def restore_command(source: Path, replace: bool) -> None:
     """Restore a backup made by `flask backup`, after checking every file's sha256.
 
-    Stop the app first. Files in the upload folder that the backup does not know are left
+    Stop the app first. Photos in the store that the backup does not know are left
     where they are: `flask storage check --fix` removes them.
     """
     with backup_refusals():

@@ -27,7 +27,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -187,7 +186,7 @@ def copy_uploads(
         destination = target / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
         try:
-            shutil.copyfile(store.path(relative), destination)
+            store.copy_to(relative, destination)
         except FileNotFoundError:
             vanished.append(relative)
             continue
@@ -267,7 +266,8 @@ def database_is_empty(engine: Engine) -> bool:
 
 
 def restore_backup(source: Path, store: FileStore, *, replace: bool = False) -> dict:
-    """Restore a verified backup into the app's database and upload folder."""
+    """Restore a verified backup into the app's database and photo store (either kind: a
+    backup of a folder restores into a bucket, which is how photos move to object storage)."""
     from flask_migrate import upgrade
 
     source = Path(source)

@@ -1,8 +1,8 @@
-"""Do the database and the upload folder agree? `flask --app app storage check [--fix]`.
+"""Do the database and the photo store (folder or bucket) agree? `flask storage check [--fix]`.
 
 Three kinds of disagreement:
 
-- orphaned files: under uploads/ but referenced by no Photo row (a crash between writing
+- orphaned files: in the store but referenced by no Photo row (a crash between writing
   the files and the commit, or a redaction that replaced a derivative);
 - temporary files: `.tmp-*` left by a write that never reached its rename;
 - rows with missing files: a Photo row one of whose three files is gone.
@@ -74,11 +74,10 @@ def check_storage(
         report.files_checked += 1
         if relative in referenced:
             continue
-        try:
-            recent = store.path(relative).stat().st_mtime > cutoff
-        except FileNotFoundError:  # removed while we looked (a sweep, a failed commit)
+        modified_at = store.modified_at(relative)
+        if modified_at is None:  # removed while we looked (a sweep, a failed commit)
             continue
-        if recent:
+        if modified_at > cutoff:
             report.too_recent.append(relative)
         elif relative.rsplit("/", 1)[-1].startswith(TEMP_PREFIX):
             report.temporary.append(relative)

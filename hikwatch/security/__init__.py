@@ -32,7 +32,8 @@ def init_app(app: Flask) -> None:
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
         )
 
-    # Bodies capped however they are framed; JSON nesting capped before parsing.
+    # Bodies capped however they are framed (and unnamed form parts dropped); JSON nesting
+    # capped before parsing.
     app.request_class = limits.BodyLimitedRequest
     app.json = limits.DepthLimitedJSONProvider(app)
     app.before_request(limits.limit_small_bodies)

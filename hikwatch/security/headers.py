@@ -54,7 +54,7 @@ def content_security_policy(config: Any) -> str:
         "script-src": ["'self'", leaflet_js],
         "style-src": ["'self'", leaflet_css],
         # Leaflet's CSS loads its marker and control images from beside itself.
-        "img-src": ["'self'", "data:", tiles, leaflet_images],
+        "img-src": ["'self'", "data:", tiles, leaflet_images, config.get("_PHOTO_URL_ORIGIN")],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

@@ -179,7 +179,21 @@ class StrictLimitedStream(LimitedStream):
         return data
 
 
-class BodyLimitedRequest(Request):
+class WellFormedFieldsRequest(Request):
+    """Requests whose form fields all have names. Werkzeug keeps a multipart part whose
+    name it cannot parse under the name None, on which CSRF checking (and any code that
+    reads names) fails with a server error; such a part is no field, so it is dropped."""
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        for name in ("form", "files"):
+            fields = self.__dict__.get(name)
+            if fields is not None and None in fields:
+                kept = [(key, value) for key, value in fields.items(multi=True) if key is not None]
+                self.__dict__[name] = type(fields)(kept)
+
+
+class BodyLimitedRequest(WellFormedFieldsRequest):
     """Every body but a multipart upload is read up to JSON_MAX_BYTES and no further, with
     a Content-Length or chunked: the stream is built with this limit whenever the first
     reader (CSRF protection, the form parser, get_json) asks for it, and raises 413."""

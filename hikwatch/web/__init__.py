@@ -27,6 +27,7 @@ def template_words() -> dict:
 def register_blueprints(app: Flask) -> None:
     from hikwatch.web import (
         api,
+        apidocs,
         boroughs,
         cameras,
         opendata,
@@ -56,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
         cameras.bp,
         boroughs.bp,
         opendata.bp,
+        apidocs.bp,
         snapshots.bp,
         removal_reports.bp,
         # Moderators and admins

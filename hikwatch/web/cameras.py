@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 
@@ -19,7 +18,7 @@ from hikwatch.evidence import exports, freshness, mapdata, public_photos
 from hikwatch.evidence.counts import figures_of
 from hikwatch.moderation.merges import corrections_of
 from hikwatch.vocab import CameraStatus, CorrectionKind, PhotoVariant
-from hikwatch.web.common import file_store
+from hikwatch.web.common import file_store, send_stored
 from hikwatch.web.evidence_support import (
     cached,
     camera_url,
@@ -112,12 +111,12 @@ def photo(photo_id: int, variant: str):
     if found is None:
         abort(404, "No public photo has that number.")
     relative = found.thumb_path if variant == PhotoVariant.THUMB else found.display_path
-    store = file_store()
-    if not store.exists(relative):
-        abort(404, "No public photo has that number.")
+    # Object storage may serve it (PHOTO_URLS); a redaction writes new keys, so a URL
+    # handed out before one never shows the unredacted image again.
+    url = file_store().public_url(relative)
     # Caches must revalidate (a cheap 304 by ETag) on every use: a moderator may re-redact a
     # published photo, and the unredacted version must not linger in any cache.
-    response = send_file(store.path(relative), mimetype="image/jpeg", max_age=0, conditional=True)
+    response = redirect(url) if url else send_stored(relative, "image/jpeg", max_age=0)
     response.cache_control.public = True
     response.cache_control.no_cache = True
     return response

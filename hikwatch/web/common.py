@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import secrets
 
-from flask import current_app, request, session
+from flask import Response, abort, current_app, request, send_file, session
 
 from hikwatch.geo import BoroughIndex
 from hikwatch.hashing import salted_hash
@@ -18,6 +20,21 @@ def borough_index() -> BoroughIndex:
 
 def file_store() -> FileStore:
     return current_app.extensions["file_store"]
+
+
+def send_stored(relative: str, mimetype: str, **options) -> Response:
+    """A stored file as a conditional response (ETag, 304), from the folder or the bucket;
+    404 when it is gone."""
+    store = file_store()
+    try:
+        path = store.local_path(relative)
+        if path is not None:
+            return send_file(path, mimetype=mimetype, conditional=True, **options)
+        data = store.read(relative)
+    except FileNotFoundError:
+        abort(404)
+    etag = hashlib.sha256(data).hexdigest()[:32]
+    return send_file(io.BytesIO(data), mimetype=mimetype, etag=etag, conditional=True, **options)
 
 
 def photo_limits() -> PhotoLimits:

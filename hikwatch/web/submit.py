@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from hikwatch.errors import PhotoError, SubmissionError
 from hikwatch.security.limits import rate_limit
@@ -14,7 +14,13 @@ from hikwatch.submissions import (
     process_upload,
 )
 from hikwatch.vocab import CameraStatus, LocationSource, RemovalStatus, SightingStatus
-from hikwatch.web.common import borough_index, file_store, photo_limits, upload_owner
+from hikwatch.web.common import (
+    borough_index,
+    file_store,
+    photo_limits,
+    send_stored,
+    upload_owner,
+)
 from hikwatch.web.forms import SubmitForm
 from models import Camera, Photo, RemovalReport, Sighting, db
 
@@ -104,7 +110,7 @@ def preview(token: str):
     photo = db.session.execute(db.select(Photo).filter_by(token=token)).scalar_one_or_none()
     if photo is None or photo.owner_hash != upload_owner() or photo_is_decided(photo):
         abort(404)
-    response = send_file(file_store().path(photo.display_path), mimetype="image/jpeg")
+    response = send_stored(photo.display_path, "image/jpeg")
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

@@ -59,6 +59,8 @@ ACCESS: dict[str, str] = {
     "opendata.boroughs_csv": "public",
     "opendata.cameras_csv": "public",
     "opendata.cameras_geojson": "public",
+    "apidocs.openapi": "public",
+    "apidocs.docs": "public",
     # accounts
     "auth.login": "public",
     "auth.logout": "public",

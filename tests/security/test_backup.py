@@ -14,6 +14,7 @@ from hikwatch import audit, create_app
 from hikwatch.security.accounts import create_user
 from models import Camera, db
 from tests.conftest import base_config, csrf_token
+from tests.object_storage import BOTH_STORES
 
 WESTMINSTER = {"lat": 51.50075, "lon": -0.12457}
 
@@ -93,11 +94,21 @@ def upload_files(app) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def second_app(tmp_path, postgres_template):
-    """An empty instance (a new database, no migrations yet, an empty upload folder)."""
+def second_store(request, photo_store) -> dict:
+    """The restored instance keeps its photos as the first one does (or, parametrized with
+    "s3", in a bucket whatever the first does), in a folder or bucket of its own."""
+    if not photo_store and getattr(request, "param", None) != "s3":
+        return {}
+    server = request.getfixturevalue("s3_server")
+    return server.store_config(server.new_bucket())
+
+
+@pytest.fixture
+def second_app(tmp_path, postgres_template, second_store):
+    """An empty instance (a new database, no migrations yet, an empty photo store)."""
     folder = tmp_path / "restored"
     folder.mkdir()
-    config = base_config(folder, folder / "restored.db")
+    config = {**base_config(folder, folder / "restored.db"), **second_store}
     created = None
     if postgres_template is not None:
         server, _ = postgres_template
@@ -111,6 +122,7 @@ def second_app(tmp_path, postgres_template):
         server.drop(created)
 
 
+@BOTH_STORES
 def test_backup_and_restore_round_trip_every_row_and_file(app, runner, second_app, tmp_path):
     populate(app)
     destination = tmp_path / "backup-1"
@@ -139,6 +151,7 @@ def test_backup_and_restore_round_trip_every_row_and_file(app, runner, second_ap
     assert check.exit_code == 0, check.output
 
 
+@BOTH_STORES
 def test_a_damaged_backup_is_refused_before_anything_changes(app, runner, second_app, tmp_path):
     populate(app)
     destination = tmp_path / "backup-2"
@@ -172,3 +185,19 @@ def test_an_unfinished_backup_is_not_restored(runner, tmp_path):
     (tmp_path / "half").mkdir()
     result = runner.invoke(args=["restore", str(tmp_path / "half")])
     assert result.exit_code != 0 and "unfinished" in result.output
+
+
+@pytest.mark.parametrize("second_store", ["s3"], indirect=True)
+def test_a_folder_backup_restores_into_a_bucket(app, runner, second_app, tmp_path):
+    """How an installation moves its photos to object storage: back up, then restore into
+    an instance whose PHOTO_STORE is a bucket."""
+    populate(app)
+    destination = tmp_path / "backup-to-bucket"
+    assert runner.invoke(args=["backup", str(destination)]).exit_code == 0
+    restored = second_app.test_cli_runner().invoke(args=["restore", str(destination)])
+    assert restored.exit_code == 0, restored.output
+    bucket_store = second_app.extensions["file_store"]
+    assert bucket_store.location.startswith("s3://")
+    assert upload_files(second_app) == upload_files(app)
+    check = second_app.test_cli_runner().invoke(args=["storage", "check"])
+    assert check.exit_code == 0, check.output

@@ -14,7 +14,7 @@ import pytest
 from hikwatch import create_app
 from hikwatch.factory import instance_secret, private_sqlite_file
 from hikwatch.maintenance.backup import make_backup
-from hikwatch.storage import FileStore
+from hikwatch.storage import FolderStore
 from tests.conftest import base_config, csrf_token, plain_jpeg
 
 PRIVATE_FILE, PRIVATE_FOLDER = 0o600, 0o700
@@ -78,7 +78,7 @@ def test_the_app_creates_its_sqlite_file_private_and_sqlite_keeps_it(tmp_path, u
 
 
 def test_stored_photos_are_private(tmp_path, umask_022):
-    store = FileStore(tmp_path / "uploads")
+    store = FolderStore(tmp_path / "uploads")
     store.write("originals/ab/abcdef.jpg", b"original")
     store.write("display/cd/cdef.jpg", b"display")
     assert assert_private_tree(tmp_path / "uploads") == 2

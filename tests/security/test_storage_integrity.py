@@ -8,6 +8,7 @@ import time
 
 from models import Photo, Sighting, db
 from tests.conftest import plain_jpeg
+from tests.object_storage import BOTH_STORES
 
 WESTMINSTER = {"lat": 51.50075, "lon": -0.12457}
 
@@ -36,6 +37,7 @@ def fail_commits(monkeypatch):
     monkeypatch.setattr(db.session, "commit", refuse)
 
 
+@BOTH_STORES
 def test_a_failed_commit_of_an_upload_leaves_no_files(app, api, monkeypatch):
     fail_commits(monkeypatch)
     response = api.post("/api/uploads", data={"photo": (io.BytesIO(plain_jpeg()), "c.jpg")})
@@ -47,6 +49,7 @@ def test_a_failed_commit_of_an_upload_leaves_no_files(app, api, monkeypatch):
         assert db.session.execute(db.select(Photo)).first() is None
 
 
+@BOTH_STORES
 def test_a_failed_commit_of_the_form_leaves_no_files_and_no_rows(app, client, monkeypatch):
     from tests.conftest import csrf_token
 
@@ -70,6 +73,7 @@ def test_a_failed_commit_of_the_form_leaves_no_files_and_no_rows(app, client, mo
         assert db.session.execute(db.select(Sighting)).first() is None
 
 
+@BOTH_STORES
 def test_check_reports_nothing_when_all_agree(app, api, runner):
     upload(api)
     result = runner.invoke(args=["storage", "check"])
@@ -99,6 +103,24 @@ def test_check_finds_and_fix_removes_orphans_and_temporary_files(app, api, runne
     assert runner.invoke(args=["storage", "check"]).exit_code == 0
 
 
+@BOTH_STORES
+def test_check_finds_and_fix_removes_orphaned_files_in_either_store(app, api, runner):
+    upload(api)
+    store = app.extensions["file_store"]
+    orphan = "display/ab/abababababababababababababababab.jpg"
+    store.write(orphan, b"orphan")
+    result = runner.invoke(args=["storage", "check", "--grace-minutes", "0"])
+    assert result.exit_code == 1
+    assert f"orphaned file: {orphan}" in result.output
+    assert f"in {store.location}" in result.output
+
+    fixed = runner.invoke(args=["storage", "check", "--fix", "--grace-minutes", "0"])
+    assert fixed.exit_code == 0, fixed.output
+    assert "Deleted 1 file(s)" in fixed.output
+    assert orphan not in stored_files(app) and len(stored_files(app)) == 3
+
+
+@BOTH_STORES
 def test_check_leaves_files_younger_than_the_grace_period(app, runner):
     """A running app writes files just before committing their row: not orphans yet."""
     store = app.extensions["file_store"]
@@ -112,6 +134,7 @@ def test_check_leaves_files_younger_than_the_grace_period(app, runner):
     assert stored_files(app) == []
 
 
+@BOTH_STORES
 def test_fix_deletes_an_unsubmitted_photo_with_missing_files_but_never_a_report(app, api, runner):
     kept = upload(api)
     assert api.post("/api/sightings", json={"upload_id": kept, **WESTMINSTER}).status_code == 201
@@ -138,6 +161,7 @@ def test_fix_deletes_an_unsubmitted_photo_with_missing_files_but_never_a_report(
     assert len(stored_files(app)) == 2  # the report's original and thumbnail
 
 
+@BOTH_STORES
 def test_sweep_keeps_photos_that_a_removal_report_refers_to(app, api, runner):
     from datetime import date, timedelta
 

@@ -14,7 +14,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 
@@ -22,7 +21,7 @@ from hikwatch.errors import ModerationError
 from hikwatch.moderation import decisions, redaction
 from hikwatch.security.accounts import moderator_required
 from hikwatch.submissions import commit_with_files
-from hikwatch.web.common import file_store, photo_limits
+from hikwatch.web.common import file_store, photo_limits, send_stored
 from hikwatch.web.staff.common import acting_user
 from hikwatch.web.staff.login import safe_next
 from models import Photo, RemovalReport, Sighting, db
@@ -52,7 +51,7 @@ def reported_photo(photo_id: int) -> tuple[Photo, Sighting | None, RemovalReport
 
 
 def private_file(relative: str, mimetype: str, **options) -> Response:
-    response = send_file(file_store().path(relative), mimetype=mimetype, max_age=0, **options)
+    response = send_stored(relative, mimetype, max_age=0, **options)
     response.headers["Cache-Control"] = "private, no-store"
     # Opened directly in a tab, an image is inert: no scripts, no plugins, nothing loaded.
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
