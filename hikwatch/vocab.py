@@ -134,6 +134,29 @@ class RejectReason(Word):
     OTHER = "other", "Other"
 
 
+class ReplyPhotoUse(Word):
+    """What a photo sent with a resident's reply is for."""
+
+    EXTRA = "extra", "Add it beside my first photo"
+    REPLACE = "replace", "Use it instead of my first photo"
+
+
+class MailKind(Word):
+    """The emails a resident who left an address receives about their report."""
+
+    NEEDS_INFO = "needs_info", "We need more information"
+    VERIFIED = "verified", "Verified: it is on the map"
+    NOT_USED = "not_used", "Not used"
+
+
+class MailStatus(Word):
+    """Where an email to a resident stands (worked out from the outbox row)."""
+
+    WAITING = "waiting", "Waiting to be sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Refused by the mail server"
+
+
 class CameraStatus(Word):
     """Every status is public: the map, counts and open data show gone cameras too."""
 
@@ -245,30 +268,48 @@ class AuditObject(Word):
     USER = "user"
     BOROUGH_CAMPAIGN = "borough_campaign"
     BOROUGH = "borough"
+    SNAPSHOT = "snapshot"
 
 
 class AuditAction(Word):
-    SIGHTING_CLAIM = "sighting.claim"
-    SIGHTING_RELEASE = "sighting.release"
-    SIGHTING_APPROVE_NEW = "sighting.approve_new"
-    SIGHTING_APPROVE_CONFIRM = "sighting.approve_confirm"
-    SIGHTING_REJECT = "sighting.reject"
-    SIGHTING_REQUEST_INFO = "sighting.request_info"
-    CAMERA_CREATE = "camera.create"
-    CAMERA_CONFIRM = "camera.confirm"
-    CAMERA_EDIT = "camera.edit"
-    CAMERA_STATUS = "camera.status"
-    CAMERA_REACTIVATE = "camera.reactivate"
-    REMOVAL_CONFIRM = "removal.confirm"
-    REMOVAL_REJECT = "removal.reject"
-    PHOTO_REDACT = "photo.redact"
-    USER_CREATE = "user.create"
-    USER_ENABLE = "user.enable"
-    USER_DISABLE = "user.disable"
-    USER_SET_ROLE = "user.set_role"
-    CAMPAIGN_UPDATE = "campaign.update"
-    BOROUGHS_REASSIGN_CAMERAS = "boroughs.reassign.cameras"
-    BOROUGHS_REASSIGN_REPORTS = "boroughs.reassign.reports"
+    """What was done; the label is the verb the audit trail's sentences use."""
+
+    SIGHTING_CLAIM = "sighting.claim", "took"
+    SIGHTING_RELEASE = "sighting.release", "released"
+    SIGHTING_APPROVE_NEW = "sighting.approve_new", "approved"
+    SIGHTING_APPROVE_CONFIRM = "sighting.approve_confirm", "approved"
+    SIGHTING_REJECT = "sighting.reject", "rejected"
+    SIGHTING_REQUEST_INFO = "sighting.request_info", "asked the resident about"
+    SIGHTING_RESIDENT_REPLY = "sighting.resident_reply", "answered the question on"
+    CAMERA_CREATE = "camera.create", "created"
+    CAMERA_CONFIRM = "camera.confirm", "confirmed"
+    CAMERA_EDIT = "camera.edit", "edited"
+    CAMERA_STATUS = "camera.status", "changed the status of"
+    CAMERA_REACTIVATE = "camera.reactivate", "made active again"
+    REMOVAL_CLAIM = "removal.claim", "took"
+    REMOVAL_RELEASE = "removal.release", "released"
+    REMOVAL_CONFIRM = "removal.confirm", "confirmed"
+    REMOVAL_REJECT = "removal.reject", "rejected"
+    PHOTO_REDACT = "photo.redact", "hid areas of"
+    USER_CREATE = "user.create", "created"
+    USER_ENABLE = "user.enable", "enabled"
+    USER_DISABLE = "user.disable", "disabled"
+    USER_SET_ROLE = "user.set_role", "changed the role of"
+    CAMPAIGN_UPDATE = "campaign.update", "updated the campaign record of"
+    BOROUGHS_REASSIGN_CAMERAS = "boroughs.reassign.cameras", "moved cameras between"
+    BOROUGHS_REASSIGN_REPORTS = "boroughs.reassign.reports", "moved reports between"
+    SNAPSHOT_TAKE = "snapshot.take", "took"
+
+
+# Claims are a third of all events: the audit trail hides them unless asked.
+CLAIM_ACTIONS = frozenset(
+    {
+        AuditAction.SIGHTING_CLAIM,
+        AuditAction.SIGHTING_RELEASE,
+        AuditAction.REMOVAL_CLAIM,
+        AuditAction.REMOVAL_RELEASE,
+    }
+)
 
 
 # ---------- OpenStreetMap's words (https://wiki.openstreetmap.org/wiki/Tag:man_made=surveillance)
@@ -314,6 +355,9 @@ TEMPLATE_WORDS: dict[str, object] = {
         CameraStatus,
         RemovalKind,
         RemovalStatus,
+        ReplyPhotoUse,
+        MailKind,
+        MailStatus,
         RedactionMode,
         PublicPhotoKind,
         Count,

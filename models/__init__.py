@@ -50,6 +50,7 @@ from models.moderation import (  # noqa: E402
     RemovalReport,
 )
 from models.photo import Photo  # noqa: E402
+from models.resident import OutboundMail, ReplyKey, ResidentReply  # noqa: E402
 from models.sighting import Sighting  # noqa: E402
 from models.user import LoginFailure, User  # noqa: E402
 
@@ -61,8 +62,11 @@ __all__ = [
     "Camera",
     "CameraStatusChange",
     "LoginFailure",
+    "OutboundMail",
     "Photo",
     "RemovalReport",
+    "ReplyKey",
+    "ResidentReply",
     "Sighting",
     "Snapshot",
     "User",

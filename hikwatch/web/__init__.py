@@ -32,6 +32,7 @@ def register_blueprints(app: Flask) -> None:
         opendata,
         public,
         removal_reports,
+        reply,
         snapshots,
         submit,
     )
@@ -49,6 +50,7 @@ def register_blueprints(app: Flask) -> None:
         # Residents and everyone
         public.bp,
         submit.bp,
+        reply.bp,
         api.bp,
         cameras.bp,
         boroughs.bp,

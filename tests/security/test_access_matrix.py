@@ -28,6 +28,7 @@ ACCESS: dict[str, str] = {
     "submit.preview": "public",  # answers only the uploading browser (owner hash)
     "submit.track": "public",
     "submit.track_lookup": "public",
+    "reply.reply": "public",  # opens only with a private reply key (test_resident_replies)
     "removal_reports.report_removal": "public",
     "removal_reports.removal_status": "public",
     "boroughs.index": "public",

@@ -20,7 +20,7 @@ from flask_wtf import FlaskForm
 from hikwatch.clock import london_clock
 from hikwatch.errors import ModerationError, wants_json
 from hikwatch.geo import distance_m
-from hikwatch.moderation import decisions, duplicates, redaction
+from hikwatch.moderation import decisions, duplicates, redaction, replies
 from hikwatch.security.accounts import moderator_required
 from hikwatch.vocab import RemovalStatus, SightingStatus
 from hikwatch.web.common import borough_index
@@ -43,7 +43,9 @@ def queue():
     code = borough.code if borough else None
     tab = "removals" if request.args.get("tab") == "removals" else "sightings"
     sightings = (
-        db.select(Sighting).filter_by(status=SightingStatus.PENDING).order_by(Sighting.created_at)
+        db.select(Sighting)
+        .filter_by(status=SightingStatus.PENDING)
+        .order_by(*replies.queue_order())
     )
     removals = (
         db.select(RemovalReport)
@@ -149,6 +151,7 @@ def review_page(
         forms=all_forms,
         error=error,
         claim_seconds=int(config["CLAIM_MINUTES"] * 60),
+        answers=replies.replies_to(report.id),
     ), status
 
 
