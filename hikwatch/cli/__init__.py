@@ -5,6 +5,7 @@ parses its options, calls the logic in the domain packages, and prints the outco
 - users: `users create|list|disable|enable|set-role`
 - maintenance: `uploads sweep`, `storage check`, `backup`, `restore`, `boroughs reassign`
 - evidence: `snapshots take`
+- mail: `mail send-pending`
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
-    from hikwatch.cli import evidence, maintenance, setup, users
+    from hikwatch.cli import evidence, mail, maintenance, setup, users
 
     app.cli.add_command(setup.setup_check)
     app.cli.add_command(maintenance.uploads)
@@ -23,3 +24,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(evidence.snapshots_group)
     app.cli.add_command(maintenance.boroughs_group)
     app.cli.add_command(users.users)
+    app.cli.add_command(mail.mail_group)

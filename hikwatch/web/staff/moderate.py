@@ -20,9 +20,11 @@ from flask_wtf import FlaskForm
 from hikwatch.clock import london_clock
 from hikwatch.errors import ModerationError, wants_json
 from hikwatch.geo import distance_m
+from hikwatch.mail import outbox
 from hikwatch.moderation import decisions, duplicates, redaction, replies
 from hikwatch.security.accounts import moderator_required
-from hikwatch.vocab import RemovalStatus, SightingStatus
+from hikwatch.vocab import MailKind, RemovalStatus, SightingStatus
+from hikwatch.web import resident_mail
 from hikwatch.web.common import borough_index
 from hikwatch.web.staff import common as moderation_common
 from hikwatch.web.staff.common import acting_user
@@ -152,6 +154,7 @@ def review_page(
         error=error,
         claim_seconds=int(config["CLAIM_MINUTES"] * 60),
         answers=replies.replies_to(report.id),
+        mails=outbox.records_for(report.id),
     ), status
 
 
@@ -188,6 +191,11 @@ def release(sighting_id: int):
 # --------------------------------------------------------------------------- decisions
 
 
+def tell_resident(sighting_id: int, kind: MailKind, **details) -> None:
+    """Queue the resident's email with the decision (sent once it is committed)."""
+    resident_mail.after_decision(get_sighting(sighting_id), kind, **details)
+
+
 def decide(
     sighting_id: int, name: str, form: FlaskForm, action: Callable[[], str]
 ) -> ResponseReturnValue:
@@ -221,6 +229,7 @@ def approve(sighting_id: int):
             brand_verified=form.brand_verified.data,
             index=borough_index(),
         )
+        tell_resident(sighting_id, MailKind.VERIFIED, camera_id=camera.id)
         return f"Approved as new camera #{camera.id} in {camera.borough.name}."
 
     return decide(sighting_id, "approve", form, action)
@@ -236,6 +245,7 @@ def confirm(sighting_id: int):
         camera = decisions.approve_as_confirmation(
             sighting_id, acting_user(), form.camera_id.data, verify_brand=form.verify_brand.data
         )
+        tell_resident(sighting_id, MailKind.VERIFIED, camera_id=camera.id)
         return f"Approved as a confirmation of camera #{camera.id}."
 
     return decide(sighting_id, "confirm", form, action)
@@ -249,6 +259,7 @@ def reject(sighting_id: int):
 
     def action() -> str:
         report = decisions.reject(sighting_id, acting_user(), form.reason.data, form.note.data)
+        tell_resident(sighting_id, MailKind.NOT_USED, reason=report.reject_reason)
         return f"Rejected {report.reference}."
 
     return decide(sighting_id, "reject", form, action)
@@ -262,6 +273,7 @@ def request_info(sighting_id: int):
 
     def action() -> str:
         report = decisions.request_information(sighting_id, acting_user(), form.message.data)
+        tell_resident(sighting_id, MailKind.NEEDS_INFO, question=report.info_request)
         return f"Asked for more information on {report.reference}; it stays in the queue."
 
     return decide(sighting_id, "info", form, action)
