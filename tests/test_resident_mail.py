@@ -4,6 +4,7 @@ forgotten once the report is decided."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 import pytest
@@ -254,3 +255,18 @@ def test_with_email_off_nothing_is_queued_and_the_address_goes_with_the_decision
     assert contact_of(app, approved) is None
     output = app.test_cli_runner().invoke(args=["mail", "send-pending"]).output
     assert "Email is off" in output
+
+
+def test_the_outbox_has_no_address_on_the_site_and_keeps_no_key(mail_app, mail_moderator, smtp):
+    smtp.start()
+    sighting_id = submit_report(mail_app, contact_email=RESIDENT)
+    ask(mail_moderator, sighting_id)
+    key = REPLY_LINK.search(body_of(smtp.messages[0])).group(0).rsplit("/", 1)[1]
+    with mail_app.app_context():
+        rules = [rule.rule for rule in mail_app.url_map.iter_rules()]
+        rows = db.session.execute(db.select(OutboundMail)).scalars().all()
+        stored = repr([(row.details, row.site_url, row.last_error) for row in rows])
+        hashes = db.session.execute(db.select(ReplyKey.key_hash)).scalars().all()
+    assert [rule for rule in rules if "outbox" in rule or "mail" in rule] == []
+    assert RESIDENT not in stored and key not in stored and key not in hashes
+    assert hashlib.sha256(key.encode()).hexdigest() in hashes

@@ -63,6 +63,7 @@ ACCESS: dict[str, str] = {
     "moderate.sighting": "moderator",
     "moderate.claim": "moderator",
     "moderate.release": "moderator",
+    "moderate.claim_state": "moderator",
     "moderate.approve": "moderator",
     "moderate.confirm": "moderator",
     "moderate.reject": "moderator",
@@ -77,6 +78,9 @@ ACCESS: dict[str, str] = {
     "moderate_photos.original": "moderator",
     "moderate_photos.save_redactions": "moderator",
     "moderate_removals.removal": "moderator",
+    "moderate_removals.claim": "moderator",
+    "moderate_removals.claim_state": "moderator",
+    "moderate_removals.release": "moderator",
     "moderate_removals.confirm": "moderator",
     "moderate_removals.reject": "moderator",
     # administration

@@ -21,7 +21,7 @@ from hikwatch.clock import london_clock
 from hikwatch.errors import ModerationError, wants_json
 from hikwatch.geo import distance_m
 from hikwatch.mail import outbox
-from hikwatch.moderation import decisions, duplicates, redaction, replies
+from hikwatch.moderation import claims, decisions, duplicates, redaction, replies
 from hikwatch.security.accounts import moderator_required
 from hikwatch.vocab import MailKind, RemovalStatus, SightingStatus
 from hikwatch.web import resident_mail
@@ -68,7 +68,7 @@ def queue():
         borough=borough,
         boroughs=sorted(borough_index().boroughs, key=lambda b: b.name),
         waiting={"sightings": count(sightings), "removals": count(removals)},
-        claim_holders=claim_holders(page.items if tab == "sightings" else []),
+        claim_holders=claim_holders(page.items),
         cameras=cameras_of(page.items if tab == "removals" else []),
     )
 
@@ -79,9 +79,9 @@ def count(query) -> int:
     ).scalar_one()
 
 
-def claim_holders(sightings: list[Sighting]) -> dict[int, User]:
-    """sighting id -> the moderator holding a live claim on it."""
-    holders = {s.id: decisions.active_claim_holder(s) for s in sightings}
+def claim_holders(reports: list[Sighting] | list[RemovalReport]) -> dict[int, User]:
+    """report id -> the moderator holding a live claim on it."""
+    holders = {r.id: claims.holder_id(r) for r in reports}
     ids = {user_id for user_id in holders.values() if user_id}
     users = {u.id: u for u in db.session.execute(db.select(User).where(User.id.in_(ids))).scalars()}
     return {sid: users[uid] for sid, uid in holders.items() if uid in users}
@@ -153,6 +153,7 @@ def review_page(
         forms=all_forms,
         error=error,
         claim_seconds=int(config["CLAIM_MINUTES"] * 60),
+        claim=claims.state_of(report, acting_user()),
         answers=replies.replies_to(report.id),
         mails=outbox.records_for(report.id),
     ), status
@@ -176,6 +177,13 @@ def claim(sighting_id: int):
             else f"This report was already decided ({report.status})."
         )
     return jsonify(body), 200 if held else 409
+
+
+@bp.get("/sightings/<int:sighting_id>/claim")
+@moderator_required
+def claim_state(sighting_id: int):
+    """Who holds the report now: the open page polls this to follow others' claims."""
+    return jsonify(claims.state_of(get_sighting(sighting_id), acting_user()).as_json())
 
 
 @bp.post("/sightings/<int:sighting_id>/release")
