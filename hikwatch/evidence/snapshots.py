@@ -22,7 +22,8 @@ from hikwatch.clock import london_date
 from hikwatch.errors import SnapshotExists
 from hikwatch.evidence import campaign, counts
 from hikwatch.evidence.exports import LICENCE_NOTE, safe_row
-from models import DbSession, Snapshot, utcnow
+from hikwatch.vocab import AuditAction, AuditObject
+from models import AuditEvent, DbSession, Snapshot, utcnow
 
 FORMAT = "hikwatch-snapshot/1"
 
@@ -68,7 +69,8 @@ def digest(payload: dict[str, Any]) -> str:
 
 
 def take(session: DbSession, user_id: int | None, now: datetime | None = None) -> Snapshot:
-    """Freeze today's figures and commit them; SnapshotExists if today already has one."""
+    """Freeze today's figures and commit them with their audit event (user_id None: the
+    server console); SnapshotExists if today already has one."""
     now = now or utcnow()
     day = london_date(now)
     if session.execute(select(Snapshot.id).filter_by(taken_on=day)).first():
@@ -79,6 +81,16 @@ def take(session: DbSession, user_id: int | None, now: datetime | None = None) -
         payload_sha256=digest(payload),
     )  # fmt: skip
     session.add(snapshot)
+    # Audited in the same transaction: a snapshot is taken and recorded, or neither.
+    session.add(
+        AuditEvent(
+            user_id=user_id,
+            action=AuditAction.SNAPSHOT_TAKE,
+            object_type=AuditObject.SNAPSHOT,
+            object_id=day.isoformat(),
+            after={"taken_on": day.isoformat(), "payload_sha256": snapshot.payload_sha256},
+        )
+    )
     try:
         session.commit()
     except IntegrityError:  # another request took today's between our check and commit
