@@ -72,18 +72,21 @@ class LiveServer:
 
 
 @contextmanager
-def live_server(folder: Path, template_database: Path | None = None) -> Iterator[LiveServer]:
+def live_server(
+    folder: Path, template_database: Path | None = None, extra_config: dict | None = None
+) -> Iterator[LiveServer]:
     """Serve a new app from `folder` until the block ends.
 
     `template_database` is an already migrated database to copy (the test suite migrates
-    one per session); without it the migrations run here.
+    one per session); without it the migrations run here. `extra_config` adds settings
+    (say, a mail server).
     """
     folder.mkdir(parents=True, exist_ok=True)
     if template_database is None:
         template_database = migrate_database(folder)
     database_file = folder / "hikwatch.db"
     shutil.copyfile(template_database, database_file)
-    app = create_app(server_config(folder, database_file))
+    app = create_app({**server_config(folder, database_file), **(extra_config or {})})
     # Threaded, because a browser loads a page's styles, scripts and API calls in parallel.
     server: BaseWSGIServer = make_server(
         "127.0.0.1", 0, app, threaded=True, request_handler=ProblemsOnlyRequestHandler
