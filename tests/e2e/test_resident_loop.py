@@ -107,6 +107,8 @@ def test_a_resident_answers_through_the_link_in_the_email(
     # The resident's first browser still finds its own link on the tracking page.
     phone.goto(f"/track/{reference}")
     expect(phone.locator("#reply-link")).to_have_text(saved_link)
+    expect(phone.locator(".facts")).to_contain_text("You answered the moderator's question")
+    assert_accessible(phone)
 
 
 def test_answering_without_javascript_by_typing_where_the_camera_is(
