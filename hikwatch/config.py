@@ -133,6 +133,24 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RECHECK_MONTHS": 12,
         # Events per page of /admin/audit.
         "AUDIT_PAGE_SIZE": 50,
+        # ---- email to residents (Flask-Mailman), off until a server and a sender are set
+        # The SMTP server; empty turns email off (nothing is queued).
+        "MAIL_SERVER": "",
+        "MAIL_PORT": 587,
+        # STARTTLS on a plain connection (port 587), or TLS from the start (port 465).
+        "MAIL_USE_TLS": True,
+        "MAIL_USE_SSL": False,
+        "MAIL_USERNAME": None,
+        "MAIL_PASSWORD": None,
+        # "Hikwatch London <hello@example.org>"; empty turns email off as well.
+        "MAIL_DEFAULT_SENDER": "",
+        # Seconds to wait for the server before trying again later.
+        "MAIL_TIMEOUT": 10,
+        # "smtp" sends; "console" prints messages instead (trying the app out).
+        "MAIL_BACKEND": "smtp",
+        # The site's public address for links in emails, e.g. "https://hikwatch.example";
+        # empty: the address the moderator's browser used when deciding.
+        "PUBLIC_URL": "",
         # ---- rate limits (Flask-Limiter) and request sizes
         # False turns every rate limit off (tests do; tests/security turns them on).
         "RATELIMIT_ENABLED": True,

@@ -14,12 +14,13 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
 
-from hikwatch import config, errors, geo
+from hikwatch import config, errors, geo, mail
 from hikwatch.config import ROOT
 from hikwatch.security.accounts import login_manager
 from hikwatch.security.inputs import BoundedIntConverter
 from hikwatch.storage import open_store
 from hikwatch.web import compression as response_compression
+from hikwatch.web import resident_mail
 from models import db
 
 migrate = Migrate()
@@ -52,6 +53,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     response_compression.init_app(app)
     login_manager.init_app(app)
+
+    mail.init_app(app)
+    resident_mail.init_app(app)
 
     app.extensions["borough_index"] = load_borough_index(app.config["BOROUGHS_GEOJSON"])
     app.extensions["file_store"] = store = open_store(app.config)

@@ -143,6 +143,29 @@ class RejectReason(Word):
     OTHER = "other", "Other"
 
 
+class ReplyPhotoUse(Word):
+    """What a photo sent with a resident's reply is for."""
+
+    EXTRA = "extra", "Add it beside my first photo"
+    REPLACE = "replace", "Use it instead of my first photo"
+
+
+class MailKind(Word):
+    """The emails a resident who left an address receives about their report."""
+
+    NEEDS_INFO = "needs_info", "We need more information"
+    VERIFIED = "verified", "Verified: it is on the map"
+    NOT_USED = "not_used", "Not used"
+
+
+class MailStatus(Word):
+    """Where an email to a resident stands (worked out from the outbox row)."""
+
+    WAITING = "waiting", "Waiting to be sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Refused by the mail server"
+
+
 class CameraStatus(Word):
     """Every status is public. Active and gone cameras are on the map and in the figures;
     merged and retracted records are in no figure, but their pages say what happened."""
@@ -280,40 +303,58 @@ class AuditObject(Word):
     USER = "user"
     BOROUGH_CAMPAIGN = "borough_campaign"
     BOROUGH = "borough"
+    SNAPSHOT = "snapshot"
 
 
 class AuditAction(Word):
-    SIGHTING_CLAIM = "sighting.claim"
-    SIGHTING_RELEASE = "sighting.release"
-    SIGHTING_APPROVE_NEW = "sighting.approve_new"
-    SIGHTING_APPROVE_CONFIRM = "sighting.approve_confirm"
-    SIGHTING_REJECT = "sighting.reject"
-    SIGHTING_REQUEST_INFO = "sighting.request_info"
-    CAMERA_CREATE = "camera.create"
-    CAMERA_CONFIRM = "camera.confirm"
-    CAMERA_EDIT = "camera.edit"
-    CAMERA_STATUS = "camera.status"
-    CAMERA_REACTIVATE = "camera.reactivate"
-    CAMERA_MERGE = "camera.merge"
-    CAMERA_UNMERGE = "camera.unmerge"
-    CAMERA_RETRACT = "camera.retract"
-    CAMERA_UNRETRACT = "camera.unretract"
-    REMOVAL_CONFIRM = "removal.confirm"
-    REMOVAL_REJECT = "removal.reject"
-    PHOTO_REDACT = "photo.redact"
-    USER_CREATE = "user.create"
-    USER_ENABLE = "user.enable"
-    USER_DISABLE = "user.disable"
-    USER_SET_ROLE = "user.set_role"
-    LOGIN = "auth.login"
-    LOGIN_FAILED = "auth.login_failed"
-    TWO_FACTOR_ENABLE = "user.two_factor_enable"
-    TWO_FACTOR_REQUIRE = "user.two_factor_require"
-    TWO_FACTOR_RESET = "user.two_factor_reset"
-    RECOVERY_CODES_RENEW = "user.recovery_codes_renew"
-    CAMPAIGN_UPDATE = "campaign.update"
-    BOROUGHS_REASSIGN_CAMERAS = "boroughs.reassign.cameras"
-    BOROUGHS_REASSIGN_REPORTS = "boroughs.reassign.reports"
+    """What was done; the label names it in the audit trail's filter."""
+
+    SIGHTING_CLAIM = "sighting.claim", "Report: taken to check"
+    SIGHTING_RELEASE = "sighting.release", "Report: released"
+    SIGHTING_APPROVE_NEW = "sighting.approve_new", "Report: approved as a new camera"
+    SIGHTING_APPROVE_CONFIRM = "sighting.approve_confirm", "Report: approved as a known camera"
+    SIGHTING_REJECT = "sighting.reject", "Report: rejected"
+    SIGHTING_REQUEST_INFO = "sighting.request_info", "Report: more information asked for"
+    SIGHTING_RESIDENT_REPLY = "sighting.resident_reply", "Report: the resident answered"
+    CAMERA_CREATE = "camera.create", "Camera: created"
+    CAMERA_CONFIRM = "camera.confirm", "Camera: seen again"
+    CAMERA_EDIT = "camera.edit", "Camera: edited"
+    CAMERA_STATUS = "camera.status", "Camera: status changed"
+    CAMERA_REACTIVATE = "camera.reactivate", "Camera: made active again"
+    CAMERA_MERGE = "camera.merge", "Camera: merged into another"
+    CAMERA_UNMERGE = "camera.unmerge", "Camera: merge undone"
+    CAMERA_RETRACT = "camera.retract", "Camera: retracted (recorded in error)"
+    CAMERA_UNRETRACT = "camera.unretract", "Camera: retraction undone"
+    REMOVAL_CLAIM = "removal.claim", "Removal report: taken to check"
+    REMOVAL_RELEASE = "removal.release", "Removal report: released"
+    REMOVAL_CONFIRM = "removal.confirm", "Removal report: confirmed"
+    REMOVAL_REJECT = "removal.reject", "Removal report: rejected"
+    PHOTO_REDACT = "photo.redact", "Photo: areas hidden"
+    USER_CREATE = "user.create", "Account: created"
+    USER_ENABLE = "user.enable", "Account: enabled"
+    USER_DISABLE = "user.disable", "Account: disabled"
+    USER_SET_ROLE = "user.set_role", "Account: role changed"
+    LOGIN = "auth.login", "Login"
+    LOGIN_FAILED = "auth.login_failed", "Login: failed"
+    TWO_FACTOR_ENABLE = "user.two_factor_enable", "Account: two-factor set up"
+    TWO_FACTOR_REQUIRE = "user.two_factor_require", "Account: two-factor required"
+    TWO_FACTOR_RESET = "user.two_factor_reset", "Account: two-factor reset"
+    RECOVERY_CODES_RENEW = "user.recovery_codes_renew", "Account: recovery codes renewed"
+    CAMPAIGN_UPDATE = "campaign.update", "Campaign record: updated"
+    BOROUGHS_REASSIGN_CAMERAS = "boroughs.reassign.cameras", "Council areas: cameras re-assigned"
+    BOROUGHS_REASSIGN_REPORTS = "boroughs.reassign.reports", "Council areas: reports re-assigned"
+    SNAPSHOT_TAKE = "snapshot.take", "Snapshot: taken"
+
+
+# Claims are a third of all events: the audit trail hides them unless asked.
+CLAIM_ACTIONS = frozenset(
+    {
+        AuditAction.SIGHTING_CLAIM,
+        AuditAction.SIGHTING_RELEASE,
+        AuditAction.REMOVAL_CLAIM,
+        AuditAction.REMOVAL_RELEASE,
+    }
+)
 
 
 # Handed to every template by one context processor (hikwatch.web.template_words).
@@ -332,6 +373,9 @@ TEMPLATE_WORDS: dict[str, object] = {
         CorrectionKind,
         RemovalKind,
         RemovalStatus,
+        ReplyPhotoUse,
+        MailKind,
+        MailStatus,
         RedactionMode,
         PublicPhotoKind,
         Count,

@@ -51,6 +51,7 @@ from models.moderation import (  # noqa: E402
     RemovalReport,
 )
 from models.photo import Photo  # noqa: E402
+from models.resident import OutboundMail, ReplyKey, ResidentReply  # noqa: E402
 from models.sighting import Sighting  # noqa: E402
 from models.user import LoginFailure, RecoveryCode, StaffSession, User  # noqa: E402
 
@@ -63,9 +64,12 @@ __all__ = [
     "CameraCorrection",
     "CameraStatusChange",
     "LoginFailure",
+    "OutboundMail",
     "Photo",
     "RecoveryCode",
     "RemovalReport",
+    "ReplyKey",
+    "ResidentReply",
     "Sighting",
     "Snapshot",
     "StaffSession",

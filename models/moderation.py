@@ -65,6 +65,9 @@ class RemovalReport(Model):
     contact_email: Mapped[str | None] = mapped_column(String(254))
     status: Mapped[str] = mapped_column(String(12), default=RemovalStatus.PENDING)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A claim stops two moderators deciding the same report at once, as on camera reports.
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    claimed_until: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decision_note: Mapped[str | None] = mapped_column(Text)

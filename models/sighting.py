@@ -67,5 +67,8 @@ class Sighting(Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     reject_reason: Mapped[str | None] = mapped_column(String(20))
     reject_note: Mapped[str | None] = mapped_column(Text)
-    # "Needs more information": shown to the resident on /track/<reference>.
+    # "Needs more information": the open question, shown to the resident until they answer
+    # it through their private reply link (models.resident.ResidentReply keeps the answer).
     info_request: Mapped[str | None] = mapped_column(Text)
+    # When the resident last answered: the report goes back to the top of the queue.
+    replied_at: Mapped[datetime | None]

@@ -6,6 +6,7 @@ parses its options, calls the logic in the domain packages, and prints the outco
 - maintenance: `uploads sweep`, `storage check`, `backup`, `restore`, `boroughs reassign`
 - evidence: `snapshots take`
 - postcodes: `postcodes check`
+- mail: `mail send-pending`
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
-    from hikwatch.cli import evidence, maintenance, postcodes, setup, users
+    from hikwatch.cli import evidence, mail, maintenance, postcodes, setup, users
 
     app.cli.add_command(setup.setup_check)
     app.cli.add_command(maintenance.uploads)
@@ -25,3 +26,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(maintenance.boroughs_group)
     app.cli.add_command(users.users)
     app.cli.add_command(postcodes.postcodes_group)
+    app.cli.add_command(mail.mail_group)

@@ -30,7 +30,8 @@ from hikwatch.clock import london_date
 from hikwatch.errors import SnapshotExists
 from hikwatch.evidence import campaign, counts
 from hikwatch.evidence.exports import LICENCE_NOTE, safe_row
-from models import DbSession, Snapshot, utcnow
+from hikwatch.vocab import AuditAction, AuditObject
+from models import AuditEvent, DbSession, Snapshot, utcnow
 
 FORMAT = "hikwatch-snapshot/2"
 NAME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}(-\d{2})?Z$")
@@ -83,7 +84,8 @@ def digest(payload: dict[str, Any]) -> str:
 
 
 def take(session: DbSession, user_id: int | None, now: datetime | None = None) -> Snapshot:
-    """Freeze the figures now and commit them; SnapshotExists if the name is taken."""
+    """Freeze the figures now and commit them with their audit event (user_id None: the
+    server console); SnapshotExists if the name is taken."""
     now = (now or utcnow()).replace(microsecond=0)
     minute, second = names_for(now)
     name = minute if by_name(session, minute) is None else second
@@ -95,6 +97,16 @@ def take(session: DbSession, user_id: int | None, now: datetime | None = None) -
         payload=payload, payload_sha256=digest(payload),
     )  # fmt: skip
     session.add(snapshot)
+    # Audited in the same transaction: a snapshot is taken and recorded, or neither.
+    session.add(
+        AuditEvent(
+            user_id=user_id,
+            action=AuditAction.SNAPSHOT_TAKE,
+            object_type=AuditObject.SNAPSHOT,
+            object_id=name,
+            after={"name": name, "payload_sha256": snapshot.payload_sha256},
+        )
+    )
     try:
         session.commit()
     except IntegrityError:  # another request took this name between our check and commit

@@ -370,6 +370,8 @@ def request_information(sighting_id: int, user: User, message: str) -> Sighting:
         user, AuditAction.SIGHTING_REQUEST_INFO, sighting, SIGHTING_AUDIT_FIELDS, reason=message
     ):
         sighting.info_request = message
+        # Waiting for the resident again: no longer marked "resident replied".
+        sighting.replied_at = None
         # Nothing more to do until the resident answers, so others may pick it up meanwhile.
         sighting.claimed_by_id = None
         sighting.claimed_until = None

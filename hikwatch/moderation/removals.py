@@ -1,5 +1,8 @@
 """Cameras that are gone, replaced or covered: the public's reports and moderators' rulings.
 
+A moderator deciding a removal report holds its claim (hikwatch.moderation.claims), as on
+camera reports, so two moderators never decide the same report.
+
 A removal report never changes a camera by itself. A moderator confirms it (the camera's
 status changes from the date observed, and the change is kept in its status history) or
 rejects it. A camera wrongly marked removed can be made active again; that too goes into
@@ -13,6 +16,7 @@ from datetime import date
 from hikwatch import audit
 from hikwatch.clock import london_today
 from hikwatch.errors import ModerationError
+from hikwatch.moderation import claims
 from hikwatch.moderation.decisions import CAMERA_AUDIT_FIELDS, clean_note
 from hikwatch.submissions import new_reference
 from hikwatch.vocab import (
@@ -72,12 +76,10 @@ def create_removal_report(
     return report
 
 
-def _pending_report(report_id: int) -> tuple[RemovalReport, Camera]:
-    report = db.session.get(RemovalReport, report_id)
-    if report is None:
-        raise ModerationError(404, "There is no such removal report.")
-    if report.status != RemovalStatus.PENDING:
-        raise ModerationError(409, f"This removal report was already decided ({report.status}).")
+def _pending_report(report_id: int, user: User) -> tuple[RemovalReport, Camera]:
+    """The report, reserved for this decision: 409 if decided or another moderator holds it,
+    or if its camera has since been merged away or retracted."""
+    report = claims.take_removal_for_decision(report_id, user)
     camera = db.session.get_one(Camera, report.camera_id)
     if camera.status in WITHDRAWN_STATUSES:
         raise ModerationError(
@@ -95,6 +97,8 @@ def _decide(
         report.decided_at = utcnow()
         report.decided_by_id = user.id
         report.decision_note = note
+        report.claimed_by_id = None
+        report.claimed_until = None
 
 
 def set_status(
@@ -124,7 +128,7 @@ def confirm_removal(report_id: int, user: User, note: str | None) -> RemovalRepo
     """Accept the report: the camera takes the reported status from the date observed
     (today when the resident gave none), and the change joins its history."""
     note = clean_note(note)
-    report, camera = _pending_report(report_id)
+    report, camera = _pending_report(report_id, user)
     reported = RemovalKind(report.kind).camera_status
     reason = f"Removal report {report.reference} confirmed"
     with audit.recording(
@@ -147,7 +151,7 @@ def confirm_removal(report_id: int, user: User, note: str | None) -> RemovalRepo
 def reject_removal(report_id: int, user: User, note: str | None) -> RemovalReport:
     """Decline the report; the camera is unchanged and the report stays in the record."""
     note = clean_note(note)
-    report, _camera = _pending_report(report_id)
+    report, _camera = _pending_report(report_id, user)
     _decide(report, user, RemovalStatus.REJECTED, AuditAction.REMOVAL_REJECT, note)
     return report
 

@@ -34,6 +34,7 @@ def register_blueprints(app: Flask) -> None:
         postcodes,
         public,
         removal_reports,
+        reply,
         snapshots,
         submit,
     )
@@ -52,6 +53,7 @@ def register_blueprints(app: Flask) -> None:
         # Residents and everyone
         public.bp,
         submit.bp,
+        reply.bp,
         api.bp,
         postcodes.bp,
         cameras.bp,

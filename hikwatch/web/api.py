@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms.fields.core import UnboundField
 
 from hikwatch.errors import SubmissionError
+from hikwatch.moderation import replies
 from hikwatch.security.limits import rate_limit
 from hikwatch.submissions import (
     create_sighting,
@@ -26,6 +27,7 @@ from hikwatch.web.common import (
     upload_owner,
 )
 from hikwatch.web.forms import SightingFields
+from hikwatch.web.reply import remember_key, reply_url
 from models import db
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -120,12 +122,17 @@ def submit_sighting():
         raise SubmissionError(400, f"{form[field].label.text}: {messages[0]}", field)
     photo = find_own_upload(form.upload_id.data, upload_owner())
     sighting = create_sighting(form.data, photo, borough_index())
+    db.session.flush()  # the report's id, for its reply key
+    key = replies.issue_key(sighting)
     db.session.commit()
+    remember_key(sighting.reference, key)
     return jsonify(
         id=sighting.id,
         reference=sighting.reference,
         status=sighting.status,
         track_url=url_for("submit.track", reference=sighting.reference),
+        # Private: answers a moderator's question. Shown once; only its hash is stored.
+        reply_url=reply_url(key),
     ), 201
 
 

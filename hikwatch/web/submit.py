@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from hikwatch.errors import PhotoError, SubmissionError
+from hikwatch.moderation import replies
 from hikwatch.security.limits import rate_limit
 from hikwatch.submissions import (
     add_photo,
@@ -22,6 +23,7 @@ from hikwatch.web.common import (
     upload_owner,
 )
 from hikwatch.web.forms import SubmitForm
+from hikwatch.web.reply import remember_key, remembered_key, reply_url
 from models import Camera, Photo, RemovalReport, Sighting, db
 
 bp = Blueprint("submit", __name__)
@@ -36,7 +38,7 @@ def submit():
     rechecked = still_there(form)
     if form.validate_on_submit():
         try:
-            sighting = submit_without_javascript(form)
+            sighting, key = submit_without_javascript(form)
         except (SubmissionError, PhotoError) as error:
             field = form._fields.get(error.field or "")
             if field is not None:
@@ -45,6 +47,8 @@ def submit():
                 "submit/submit.html", form=form, error=error.message, rechecked=rechecked
             )
             return page, error.status
+        # The thank-you page (/track?submitted=1) shows the private reply link from here.
+        remember_key(sighting.reference, key)
         return redirect(url_for("submit.track", reference=sighting.reference, submitted=1))
     status = 400 if form.is_submitted() else 200
     return render_template("submit/submit.html", form=form, rechecked=rechecked), status
@@ -68,7 +72,8 @@ def still_there(form: SubmitForm) -> Camera | None:
     return camera
 
 
-def submit_without_javascript(form: SubmitForm) -> Sighting:
+def submit_without_javascript(form: SubmitForm) -> tuple[Sighting, str]:
+    """The stored report and its private reply key."""
     fields = dict(form.data)
     owner = upload_owner()
     if form.upload_id.data:
@@ -76,8 +81,9 @@ def submit_without_javascript(form: SubmitForm) -> Sighting:
         sighting = create_sighting(
             with_location(fields, photo.exif_lat, photo.exif_lon), photo, borough_index()
         )
+        key = with_reply_key(sighting)
         db.session.commit()
-        return sighting
+        return sighting, key
     upload = next((f for f in request.files.getlist("photo") if f and f.filename), None)
     if upload is None:
         raise SubmissionError(400, "Add a photo of the camera.", "photo")
@@ -88,7 +94,14 @@ def submit_without_javascript(form: SubmitForm) -> Sighting:
     with commit_with_files(store) as written:
         photo = add_photo(original, processed, store, written, owner)
         sighting = create_sighting(fields, photo, borough_index())
-    return sighting
+        key = with_reply_key(sighting)
+    return sighting, key
+
+
+def with_reply_key(sighting: Sighting) -> str:
+    """Stage the new report's private reply key (committed with the report)."""
+    db.session.flush()  # the report's id
+    return replies.issue_key(sighting)
 
 
 def with_location(fields: dict, exif_lat: float | None, exif_lon: float | None) -> dict:
@@ -138,8 +151,13 @@ def track(reference: str):
     ).scalar_one_or_none()
     if sighting is None:
         abort(404, "No report has that reference. Check it and try again.")
+    key = remembered_key(sighting)
     return render_template(
-        "submit/track.html", sighting=sighting, submitted=request.args.get("submitted") == "1"
+        "submit/track.html",
+        sighting=sighting,
+        submitted=request.args.get("submitted") == "1",
+        # Only for the browser that sent the report: the reference alone never gives it.
+        reply_url=reply_url(key) if key else None,
     )
 
 

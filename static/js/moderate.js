@@ -1,5 +1,5 @@
-/* Moderation pages: the review map with its draggable pin, and keeping the claim on a
- * report while its page is open. Everything it needs comes from data- attributes; without
+/* Moderation pages: the review map with its draggable pin, and the claim on a report:
+ * renewed while its page is open, and others' claims followed within seconds. Everything it needs comes from data- attributes; without
  * JavaScript the forms work as they are (coordinates can be typed). */
 (function () {
   "use strict";
@@ -110,42 +110,79 @@
 
   document.querySelectorAll("[data-review-map]").forEach(setUpReviewMap);
 
-  /* ---------- keeping the claim while the page is open ---------- */
+  /* ---------- the claim: follow others', keep one's own ---------- */
 
-  function keepClaim(box) {
+  // How often the page asks who holds the report: a claim taken or released elsewhere
+  // shows within this many seconds.
+  var POLL_SECONDS = 4;
+
+  function watchClaim(box) {
     var seconds = parseInt(box.dataset.claimSeconds, 10);
-    if (!box.dataset.claimUrl || !(seconds > 0) || box.hasAttribute("data-claim-passive")) {
-      return;
-    }
-    // Renew at half the claim's length, only while the moderator is looking at the page.
-    var timer = window.setInterval(renew, Math.max(30, seconds / 2) * 1000);
+    if (!box.dataset.claimStateUrl || !(seconds > 0)) { return; }
+    var text = box.querySelector("[data-claim-text]");
+    var release = box.querySelector("[data-claim-release]");
+    var renewedAt = Date.now();
+    var busy = false;
+    var timer = null;
 
-    function lost(message) {
-      window.clearInterval(timer);
-      box.classList.remove("claim-mine");
-      box.classList.add("claim-other");
-      box.textContent = message;
-      document.querySelectorAll(".decision-set").forEach(function (set) { set.disabled = true; });
+    function json(response) {
+      return response.json().then(function (body) { return { ok: response.ok, body: body }; });
     }
 
-    function renew() {
-      if (document.visibilityState !== "visible") { return; }
-      fetch(box.dataset.claimUrl, {
+    function allowDecisions(allowed) {
+      document.querySelectorAll(".decision-set").forEach(function (set) { set.disabled = !allowed; });
+      document.querySelectorAll("[data-claim-gated]").forEach(function (button) { button.disabled = !allowed; });
+      document.querySelectorAll("[data-claim-blocked]").forEach(function (note) { note.hidden = allowed; });
+    }
+
+    function show(state) {
+      if (text.textContent !== state.message) {
+        text.textContent = state.message;
+        document.querySelectorAll("[data-claim-blocked]").forEach(function (note) {
+          note.textContent = state.message;
+        });
+      }
+      box.classList.toggle("claim-mine", state.mine);
+      box.classList.toggle("claim-other", state.held && !state.mine || state.status !== "pending");
+      box.classList.toggle("claim-free", !state.held && state.status === "pending");
+      if (release) { release.hidden = !state.mine; }
+      allowDecisions(state.can_decide);
+      if (state.status !== "pending") { window.clearInterval(timer); }
+    }
+
+    // Take a free report (the moderator is looking at it), or renew one's own claim.
+    function claim() {
+      busy = true;
+      return fetch(box.dataset.claimUrl, {
         method: "POST",
         credentials: "same-origin",
         headers: { "X-CSRFToken": Hikwatch.csrfToken(), "Accept": "application/json" }
       })
-        .then(function (response) {
-          return response.json().then(function (body) { return { ok: response.ok, body: body }; });
-        })
+        .then(function () { renewedAt = Date.now(); return poll(true); })
+        .catch(function () { /* offline for a moment: try again next time */ })
+        .then(function () { busy = false; });
+    }
+
+    function poll(afterClaim) {
+      return fetch(box.dataset.claimStateUrl, {
+        credentials: "same-origin", headers: { "Accept": "application/json" }
+      })
+        .then(json)
         .then(function (result) {
-          if (!result.ok) { lost(result.body.error || "This report is no longer yours."); return; }
-          var until = box.querySelector("[data-claim-until]");
-          if (until) { until.textContent = result.body.until; }
+          if (!result.ok) { return; }
+          var state = result.body;
+          show(state);
+          if (afterClaim || state.status !== "pending") { return; }
+          var renewDue = state.mine && Date.now() - renewedAt > seconds * 500;
+          if (!state.held || renewDue) { return claim(); }
         })
         .catch(function () { /* offline for a moment: try again next time */ });
     }
+
+    timer = window.setInterval(function () {
+      if (document.visibilityState === "visible" && !busy) { poll(false); }
+    }, POLL_SECONDS * 1000);
   }
 
-  document.querySelectorAll("[data-claim-url]").forEach(keepClaim);
+  document.querySelectorAll("[data-claim-state-url]").forEach(watchClaim);
 })();

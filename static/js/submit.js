@@ -25,7 +25,8 @@
     submit: document.getElementById("submit-button"),
     thanks: document.getElementById("thanks"),
     thanksReference: document.getElementById("thanks-reference"),
-    thanksTrack: document.getElementById("thanks-track")
+    thanksTrack: document.getElementById("thanks-track"),
+    thanksReply: document.getElementById("thanks-reply")
   };
 
   var state = { uploading: false, insideLondon: false, locateRequest: 0, locating: null };
@@ -315,6 +316,8 @@
           form.hidden = true;
           el.thanksReference.textContent = result.body.reference;
           el.thanksTrack.href = result.body.track_url;
+          el.thanksReply.href = result.body.reply_url;
+          el.thanksReply.textContent = result.body.reply_url;
           el.thanks.hidden = false;
           el.thanks.focus();
         } else {

@@ -30,6 +30,7 @@ ACCESS: dict[str, str] = {
     "submit.preview": "public",  # answers only the uploading browser (owner hash)
     "submit.track": "public",
     "submit.track_lookup": "public",
+    "reply.reply": "public",  # opens only with a private reply key (test_resident_replies)
     "removal_reports.report_removal": "public",
     "removal_reports.removal_status": "public",
     "boroughs.index": "public",
@@ -72,6 +73,7 @@ ACCESS: dict[str, str] = {
     "moderate.sighting": "moderator",
     "moderate.claim": "moderator",
     "moderate.release": "moderator",
+    "moderate.claim_state": "moderator",
     "moderate.approve": "moderator",
     "moderate.confirm": "moderator",
     "moderate.reject": "moderator",
@@ -88,6 +90,9 @@ ACCESS: dict[str, str] = {
     "moderate_photos.original": "moderator",
     "moderate_photos.save_redactions": "moderator",
     "moderate_removals.removal": "moderator",
+    "moderate_removals.claim": "moderator",
+    "moderate_removals.claim_state": "moderator",
+    "moderate_removals.release": "moderator",
     "moderate_removals.confirm": "moderator",
     "moderate_removals.reject": "moderator",
     # administration

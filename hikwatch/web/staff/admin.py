@@ -22,6 +22,8 @@ from hikwatch.errors import AccountError
 from hikwatch.moderation import staff
 from hikwatch.security.accounts import admin_required
 from hikwatch.security.inputs import bounded_int, query_page
+from hikwatch.vocab import CLAIM_ACTIONS
+from hikwatch.web.staff import audit_trail
 from hikwatch.web.staff.common import acting_user
 from hikwatch.web.staff.forms import NewAccountForm, RoleForm
 from models import AuditEvent, User, db
@@ -143,13 +145,16 @@ def distinct_values(column) -> list[str]:
 @bp.get("/audit")
 @admin_required
 def audit():
-    """Every recorded action, newest first, filtered by action, user, object or date.
+    """Every recorded action, newest first, in words, filtered by action, user, object or
+    date; claims only when asked for.
 
     Read-only: no route changes or deletes an event (and the ORM refuses to).
     """
     args = request.args
     filters = {
         "action": args.get("action", ""),
+        # Claims are a third of all events: hidden unless asked for (or filtered on).
+        "claims": args.get("claims") == "1",
         "user": args.get("user", ""),
         "object_type": args.get("object_type", ""),
         "object_id": args.get("object_id", "").strip(),
@@ -159,6 +164,8 @@ def audit():
     query = db.select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if filters["action"]:
         query = query.filter_by(action=filters["action"])
+    elif not filters["claims"]:
+        query = query.where(AuditEvent.action.not_in(CLAIM_ACTIONS))
     if filters["user"] == "console":
         query = query.where(AuditEvent.user_id.is_(None))
     elif filters["user"]:
@@ -171,16 +178,18 @@ def audit():
         query = query.where(AuditEvent.at >= start_of_london_day(filters["since"]))
     if filters["until"]:
         query = query.where(AuditEvent.at < start_of_london_day(filters["until"] + timedelta(1)))
+    page = db.paginate(
+        query,
+        page=query_page(),
+        per_page=current_app.config["AUDIT_PAGE_SIZE"],
+        error_out=False,
+    )
     return render_template(
         "admin/audit.html",
-        page=db.paginate(
-            query,
-            page=query_page(),
-            per_page=current_app.config["AUDIT_PAGE_SIZE"],
-            error_out=False,
-        ),
+        page=page,
+        lines=audit_trail.describe(page.items),
         filters=filters,
-        actions=distinct_values(AuditEvent.action),
+        actions=audit_trail.action_choices(distinct_values(AuditEvent.action)),
         object_types=distinct_values(AuditEvent.object_type),
         accounts=staff.all_accounts(),
         query_args={k: v for k, v in args.items() if k != "page" and v},

@@ -20,10 +20,12 @@ from flask_wtf import FlaskForm
 from hikwatch.clock import london_clock
 from hikwatch.errors import ModerationError, PossibleDuplicate, error_response, wants_json
 from hikwatch.geo import distance_m
-from hikwatch.moderation import decisions, duplicates, redaction
+from hikwatch.mail import outbox
+from hikwatch.moderation import claims, decisions, duplicates, redaction, replies
 from hikwatch.security.accounts import moderator_required
 from hikwatch.security.inputs import query_page
-from hikwatch.vocab import WITHDRAWN_STATUSES, RemovalStatus, SightingStatus
+from hikwatch.vocab import WITHDRAWN_STATUSES, MailKind, RemovalStatus, SightingStatus
+from hikwatch.web import resident_mail
 from hikwatch.web.common import borough_index
 from hikwatch.web.staff import common as moderation_common
 from hikwatch.web.staff.common import acting_user
@@ -44,7 +46,9 @@ def queue():
     code = borough.code if borough else None
     tab = "removals" if request.args.get("tab") == "removals" else "sightings"
     sightings = (
-        db.select(Sighting).filter_by(status=SightingStatus.PENDING).order_by(Sighting.created_at)
+        db.select(Sighting)
+        .filter_by(status=SightingStatus.PENDING)
+        .order_by(*replies.queue_order())
     )
     removals = (
         db.select(RemovalReport)
@@ -68,7 +72,7 @@ def queue():
         borough=borough,
         boroughs=sorted(borough_index().boroughs, key=lambda b: b.name),
         waiting={"sightings": count(sightings), "removals": count(removals)},
-        claim_holders=claim_holders(page.items if tab == "sightings" else []),
+        claim_holders=claim_holders(page.items),
         cameras=cameras_of(page.items if tab == "removals" else []),
     )
 
@@ -79,9 +83,9 @@ def count(query) -> int:
     ).scalar_one()
 
 
-def claim_holders(sightings: list[Sighting]) -> dict[int, User]:
-    """sighting id -> the moderator holding a live claim on it."""
-    holders = {s.id: decisions.active_claim_holder(s) for s in sightings}
+def claim_holders(reports: list[Sighting] | list[RemovalReport]) -> dict[int, User]:
+    """report id -> the moderator holding a live claim on it."""
+    holders = {r.id: claims.holder_id(r) for r in reports}
     ids = {user_id for user_id in holders.values() if user_id}
     users = {u.id: u for u in db.session.execute(db.select(User).where(User.id.in_(ids))).scalars()}
     return {sid: users[uid] for sid, uid in holders.items() if uid in users}
@@ -167,6 +171,9 @@ def review_page(
         ],
         error=error,
         claim_seconds=int(config["CLAIM_MINUTES"] * 60),
+        claim=claims.state_of(report, acting_user()),
+        answers=replies.replies_to(report.id),
+        mails=outbox.records_for(report.id),
     ), status
 
 
@@ -202,6 +209,13 @@ def claim(sighting_id: int):
     return jsonify(body), 200 if held else 409
 
 
+@bp.get("/sightings/<int:sighting_id>/claim")
+@moderator_required
+def claim_state(sighting_id: int):
+    """Who holds the report now: the open page polls this to follow others' claims."""
+    return jsonify(claims.state_of(get_sighting(sighting_id), acting_user()).as_json())
+
+
 @bp.post("/sightings/<int:sighting_id>/release")
 @moderator_required
 def release(sighting_id: int):
@@ -213,6 +227,11 @@ def release(sighting_id: int):
 
 
 # --------------------------------------------------------------------------- decisions
+
+
+def tell_resident(sighting_id: int, kind: MailKind, **details) -> None:
+    """Queue the resident's email with the decision (sent once it is committed)."""
+    resident_mail.after_decision(get_sighting(sighting_id), kind, **details)
 
 
 def decide(
@@ -261,6 +280,7 @@ def approve(sighting_id: int):
             duplicate_radius_m=current_app.config["DUPLICATE_RADIUS_M"],
             different_camera=form.different_camera.data,
         )
+        tell_resident(sighting_id, MailKind.VERIFIED, camera_id=camera.id)
         return f"Approved as new camera #{camera.id} in {camera.borough.name}."
 
     return decide(sighting_id, "approve", form, action)
@@ -276,6 +296,7 @@ def confirm(sighting_id: int):
         camera = decisions.approve_as_confirmation(
             sighting_id, acting_user(), form.camera_id.data, verify_brand=form.verify_brand.data
         )
+        tell_resident(sighting_id, MailKind.VERIFIED, camera_id=camera.id)
         return f"Approved as a confirmation of camera #{camera.id}."
 
     return decide(sighting_id, "confirm", form, action)
@@ -289,6 +310,7 @@ def reject(sighting_id: int):
 
     def action() -> str:
         report = decisions.reject(sighting_id, acting_user(), form.reason.data, form.note.data)
+        tell_resident(sighting_id, MailKind.NOT_USED, reason=report.reject_reason)
         return f"Rejected {report.reference}."
 
     return decide(sighting_id, "reject", form, action)
@@ -302,6 +324,7 @@ def request_info(sighting_id: int):
 
     def action() -> str:
         report = decisions.request_information(sighting_id, acting_user(), form.message.data)
+        tell_resident(sighting_id, MailKind.NEEDS_INFO, question=report.info_request)
         return f"Asked for more information on {report.reference}; it stays in the queue."
 
     return decide(sighting_id, "info", form, action)

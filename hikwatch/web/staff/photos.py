@@ -16,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from sqlalchemy import or_
 
 from hikwatch.errors import ModerationError
 from hikwatch.moderation import decisions, redaction
@@ -24,7 +25,7 @@ from hikwatch.submissions import commit_with_files
 from hikwatch.web.common import file_store, photo_limits, send_stored
 from hikwatch.web.staff.common import acting_user
 from hikwatch.web.staff.login import safe_next
-from models import Photo, RemovalReport, Sighting, db
+from models import Photo, RemovalReport, ResidentReply, Sighting, db
 
 bp = Blueprint("moderate_photos", __name__, url_prefix="/moderate/photos")
 
@@ -37,11 +38,19 @@ ORIGINAL_MIMETYPES = {
 
 
 def reported_photo(photo_id: int) -> tuple[Photo, Sighting | None, RemovalReport | None]:
-    """A photo that belongs to a report or removal report (never a stray upload)."""
+    """A photo that belongs to a report or removal report (never a stray upload), including
+    one a resident sent with an answer, or one their answer replaced."""
     photo = db.get_or_404(Photo, photo_id)
     sighting = db.session.execute(
         db.select(Sighting).filter_by(photo_id=photo.id)
     ).scalar_one_or_none()
+    if sighting is None:
+        answered = db.session.execute(
+            db.select(ResidentReply.sighting_id).where(
+                or_(ResidentReply.photo_id == photo.id, ResidentReply.replaced_photo_id == photo.id)
+            )
+        ).first()
+        sighting = db.session.get(Sighting, answered[0]) if answered else None
     removal = db.session.execute(
         db.select(RemovalReport).filter_by(photo_id=photo.id)
     ).scalar_one_or_none()
