@@ -18,7 +18,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from hikwatch.security import headers, limits
+from hikwatch.security import headers, inputs, limits
 
 
 def init_app(app: Flask) -> None:
@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
     app.request_class = limits.BodyLimitedRequest
     app.json = limits.DepthLimitedJSONProvider(app)
     app.before_request(limits.limit_small_bodies)
+    app.before_request(inputs.refuse_nul_characters)
     app.after_request(headers.add_security_headers)
     app.after_request(headers.keep_private_pages_out_of_caches)
     limits.apply_rate_limits(app, limits.build_limiter(app))

@@ -52,3 +52,24 @@ def query_int(name: str, default: int, minimum: int = 1, maximum: int = MAX_ID) 
 def query_page() -> int:
     """?page=, for lists that page through results."""
     return query_int("page", 1, 1, MAX_PAGE)
+
+
+def refuse_nul_characters() -> None:
+    """A NUL character is never part of a postcode, a slug, a name or a note, and
+    PostgreSQL refuses any text holding one with an error: refuse it up front, wherever it
+    comes (the path, the query string, a form or JSON), with a 400."""
+    in_address = request.args.items(multi=True)
+    if "\x00" in request.path or any("\x00" in k + v for k, v in in_address):
+        abort(400, "The address contains a character that is not allowed.")
+    if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        # A photo's bytes are files, not form values: only the text fields are checked.
+        values = request.form.values()
+    elif request.is_json:
+        body = request.get_data(cache=True)
+        if b"\\u0000" in body or b"\x00" in body:
+            abort(400, "The request contains a character that is not allowed.")
+        return
+    else:
+        return
+    if any("\x00" in value for value in values):
+        abort(400, "The form contains a character that is not allowed.")
