@@ -47,6 +47,7 @@ def server_environment(database_uri: str, folder: Path) -> dict[str, str]:
         **os.environ,
         "FLASK_SQLALCHEMY_DATABASE_URI": database_uri,
         "FLASK_UPLOAD_FOLDER": str(folder / "uploads"),
+        "FLASK_EXPORTS_FOLDER": str(folder / "exports"),
         "FLASK_SECRET_KEY": secrets.token_hex(16),
         "FLASK_RATELIMIT_ENABLED": "false",
         "FLASK_LEAFLET_SOURCE": "local",
