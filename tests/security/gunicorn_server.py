@@ -62,6 +62,8 @@ class GunicornServer:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
     log_path: Path | None = None
+    # None: gunicorn.conf.py's (gthread). "sync" needs one thread: more make it gthread.
+    worker_class: str | None = None
 
     @property
     def url(self) -> str:
@@ -81,6 +83,8 @@ class GunicornServer:
                 "60",
                 "--graceful-timeout",
                 "5",
+                *(["--worker-class", self.worker_class] if self.worker_class else []),
+                *(["--threads", "1"] if self.worker_class == "sync" else []),
                 "app:create_app()",
             ],
             cwd=ROOT,
