@@ -1,6 +1,7 @@
 # Hikwatch: two commands for a newcomer (see README):
 #   make run    set up .venv, fetch Leaflet, build the postcodes, migrate, serve http://127.0.0.1:5000
-#   make test   set up .venv with test tools, lint, type-check, run the whole suite
+#   make test   set up .venv with test tools (and Chromium, GDAL, nginx as root), lint,
+#               type-check, run the whole suite
 
 PYTHON ?= python3
 VENV := .venv
@@ -32,6 +33,7 @@ postcodes: $(VENV)/.installed
 
 run: vendor postcodes
 	$(BIN)/flask db upgrade
+	$(BIN)/flask exports build --if-stale --base-url http://127.0.0.1:5000/
 	$(BIN)/flask setup-check
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
@@ -39,6 +41,7 @@ test: $(VENV)/.installed-test postcodes
 	$(BIN)/python scripts/vendor_assets.py --test
 	$(BIN)/python scripts/install_browser.py
 	$(BIN)/python scripts/install_ogrinfo.py
+	$(BIN)/python scripts/install_nginx.py
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy hikwatch models

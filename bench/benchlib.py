@@ -269,6 +269,9 @@ class BenchServer:
     extra_environment: dict[str, str] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
+    # The code served: this checkout, or an older one (baseline_source) for comparison.
+    source: Path = ROOT
+    extra_arguments: list[str] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -291,6 +294,8 @@ class BenchServer:
             "FLASK_LEAFLET_SOURCE": "local",
             "FLASK_TILE_URL": "",
             "FLASK_RATELIMIT_ENABLED": "false",
+            "FLASK_EXPORTS_FOLDER": str(self.folder / "exports"),
+            **({"PYTHONPATH": str(self.source)} if self.source != ROOT else {}),
             **self.extra_environment,
         }
 
@@ -309,9 +314,10 @@ class BenchServer:
                 "180",
                 "--graceful-timeout",
                 "5",
+                *self.extra_arguments,
                 "app:create_app()",
             ],
-            cwd=ROOT,
+            cwd=self.source,
             env=self.environment(),
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -334,6 +340,14 @@ class BenchServer:
         self.stop()
         raise RuntimeError(f"gunicorn did not answer:\n{self.log_path.read_text()[-3000:]}")
 
+    def worker_pids(self) -> list[int]:
+        """gunicorn's workers: the master's children."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        try:
+            return [int(pid) for pid in children.read_text().split()]
+        except OSError:
+            return []
+
     def cpu_seconds(self) -> float:
         """CPU used so far by gunicorn and its workers."""
         return process_group_cpu_seconds(self.process.pid)
@@ -353,6 +367,31 @@ class BenchServer:
 
     def __exit__(self, *exc_info) -> None:
         self.stop()
+
+
+def resident_kilobytes(pid: int) -> int:
+    """A process's resident set size now (VmRSS), 0 once it has ended."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def baseline_source(commit: str) -> Path:
+    """The project as it was at `commit`, unpacked once into bench/out/ (git archive), to
+    serve the same database with the code a figure is compared against."""
+    target = OUT / f"baseline-{commit}"
+    if (target / "app.py").exists():
+        return target
+    target.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", commit], cwd=ROOT, capture_output=True, check=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    return target
 
 
 # ---------------------------------------------------------------- HTTP

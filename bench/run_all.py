@@ -78,6 +78,16 @@ def plan(args, postgres: bool, browser: bool) -> list[Bench]:
         Bench("geo", "Goal 2: borough lookups", ["bench_geo.py", *(["--repeats", "3"] * quick)]),
         Bench("reassign", "Goal 2: flask boroughs reassign", ["bench_reassign.py", *no_postgres]),
         Bench("map", "Goal 3: map, SQLite", ["bench_map.py", *map_args]),
+        Bench(
+            "map",
+            "Goal 3: map, any box and zoom, SQLite",
+            ["bench_map_grid.py", *(["--requests", "5"] * quick)],
+        ),
+        Bench(
+            "exports",
+            "Goal 7: full exports, SQLite",
+            ["bench_exports.py"],
+        ),
         Bench("counts", "Goal 4: counts, SQLite", ["bench_counts.py", *count_args]),
     ]
     if postgres:
@@ -152,6 +162,7 @@ def main() -> None:
             "geo",
             "reassign",
             "map",
+            "exports",
             "counts",
             "postcodes",
             "uploads",

@@ -62,6 +62,25 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "FOI_CSV": str(ROOT / "data" / "foi_hikvision_london.csv"),
         # London's postcodes (ONS Postcode Directory), built by scripts/build_postcodes.py.
         "POSTCODES_FILE": str(ROOT / "data" / "london_postcodes.npz"),
+        # ---- open data exports
+        # Where the full exports are built (with a .gz beside each), once per data change.
+        "EXPORTS_FOLDER": os.path.join(instance_path, "exports"),
+        # A request that finds the files missing or older than the data starts a builder
+        # process (one at a time across workers) and is sent the previous files meanwhile.
+        # False: only `flask --app app exports build` builds (e.g. from a timer).
+        "EXPORTS_AUTO_BUILD": True,
+        # A build starts once the data has not changed for this many seconds (at most six
+        # times as long after the first change): twenty approvals cause one build.
+        "EXPORTS_DEBOUNCE_SECONDS": 10,
+        # The site's public address for the camera links inside the files, e.g.
+        # https://hikwatch.example/. Empty: the address of the request that started the build.
+        "EXPORTS_BASE_URL": "",
+        # Empty: the app sends the files. A path prefix such as /_exports/: the proxy does,
+        # from an internal location over EXPORTS_FOLDER (nginx's X-Accel-Redirect).
+        "EXPORTS_ACCEL_REDIRECT": "",
+        # Filtered exports (?borough=, ?bbox=, ...) are made per request, at most this many
+        # features at a time; longer answers are paged (limit, offset, Link: rel="next").
+        "EXPORT_PAGE_SIZE": 10_000,
         # ---- photos
         # At most 20 MB per photo.
         "PHOTO_MAX_BYTES": 20 * 1024 * 1024,

@@ -11,10 +11,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from PIL import Image
 
 from hikwatch import create_app
+from hikwatch.web.export_serving import build_now
 from models import db
 from tests.databases import PostgresServer, postgres_enabled
 
@@ -36,6 +38,10 @@ def base_config(tmp_path: Path, database_file: Path) -> dict:
         "RATELIMIT_ENABLED": False,
         # One round of PBKDF2 instead of scrypt: no test is about the hash's cost.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
+        # Export files in the test's folder, built when a test says (tests/exports.py);
+        # tests/test_export_files.py turns the builder process on.
+        "EXPORTS_FOLDER": str(tmp_path / "exports"),
+        "EXPORTS_AUTO_BUILD": False,
     }
 
 
@@ -114,10 +120,29 @@ def photo_store(request) -> dict:
     return {}
 
 
+EXPORT_PATHS = frozenset(
+    {"/api/cameras.geojson", "/api/cameras.csv", "/api/boroughs", "/api/boroughs.csv"}
+)
+
+
+class BuiltExportsClient(FlaskClient):
+    """A client of a site whose export builder has caught up with the data: before a request
+    for an export, the files are built if the data moved (as the builder process would,
+    a few seconds later). tests/test_export_files.py tests the real timing with a plain
+    FlaskClient."""
+
+    def open(self, *args, **kwargs):
+        if args and isinstance(args[0], str) and args[0].partition("?")[0] in EXPORT_PATHS:
+            with self.application.app_context():
+                build_now(if_stale=True)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(tmp_path, database_uri, photo_store):
     config = base_config(tmp_path, tmp_path / "hikwatch.db")
     app = create_app({**config, "SQLALCHEMY_DATABASE_URI": database_uri, **photo_store})
+    app.test_client_class = BuiltExportsClient
     yield app
     # Close pooled connections so the test's database can be dropped or deleted.
     with app.app_context():

@@ -30,6 +30,7 @@ from schemathesis.specs.openapi.checks import (
 from hikwatch import create_app
 from hikwatch.evidence import snapshots
 from hikwatch.web.apidocs import description
+from hikwatch.web.export_serving import build_now
 from models import db
 from tests.conftest import base_config, fresh_database
 from tests.factories import CAMDEN, WESTMINSTER, make_camera, make_sighting
@@ -51,7 +52,7 @@ CHECKS = [
 
 
 def seed(folder: Path, database_uri: str) -> None:
-    """Cameras with approved reports and public photos, and today's snapshot."""
+    """Cameras with approved reports and public photos, today's snapshot, the export files."""
     app = create_app(
         {**base_config(folder, folder / "unused.db"), "SQLALCHEMY_DATABASE_URI": database_uri}
     )
@@ -62,6 +63,8 @@ def seed(folder: Path, database_uri: str) -> None:
         db.session.commit()
         snapshots.take(db.session, None)
         db.session.commit()
+        # As the set-up does (`flask --app app exports build`): the files exist from the start.
+        build_now()
         db.engine.dispose()
 
 

@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -120,7 +121,8 @@ class World:
 
 
 def reset(app) -> None:
-    """Empty the camera tables (the audit trail is append-only and stays) and the cache."""
+    """Empty the camera tables (the audit trail is append-only and stays), the cache and
+    the export files."""
     with app.app_context():
         db.session.execute(update(Camera).values(merged_into_id=None))
         for model in (CameraCorrection, CameraStatusChange, RemovalReport, Camera, Snapshot):
@@ -128,6 +130,9 @@ def reset(app) -> None:
         db.session.commit()
     if "data_cache" in app.extensions:
         app.extensions["data_cache"].clear()
+    # Deleting rows can bring the data version back to an earlier value: start the export
+    # files afresh too.
+    (Path(app.config["EXPORTS_FOLDER"]) / "manifest.json").unlink(missing_ok=True)
 
 
 def build(app, world: World, moderator_id: int) -> None:

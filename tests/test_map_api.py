@@ -189,3 +189,58 @@ def test_coarser_grids_merged_from_the_cached_one_match_direct_aggregation(app):
                 return sorted((c.key, c.count, c.first_id, round(c.lat, 9)) for c in cells)
 
             assert summary(merged) == summary(direct)
+
+
+def test_numpy_clusters_match_the_sql_grid(app, client):
+    """The map's clusters (NumPy, per request) count exactly what the SQL grid counts."""
+    import random
+
+    from hikwatch.evidence import mapdata
+
+    rng = random.Random(7)
+    with app.app_context():
+        for _ in range(300):
+            make_camera((51.42 + rng.random() * 0.16, -0.30 + rng.random() * 0.35))
+        db.session.commit()
+        where = mapdata.CameraFilter().where()
+        for zoom in (10, 11, 12):  # the whole London box at its own zoom's cells
+            body = get_map(client, f"bbox={LONDON}&zoom={zoom}")
+            assert body["cell"] == list(mapdata.cell_size(zoom))
+            cells = mapdata.grid_cells(db.session, where, *mapdata.cell_size(zoom))
+            expected = sorted(
+                (round(c.lat, 5), round(c.lon, 5), c.count) for c in cells if c.count > 1
+            )
+            assert sorted(tuple(row) for row in body["clusters"]) == expected
+            assert len(body["points"]) == sum(1 for c in cells if c.count == 1)
+
+
+def test_the_box_is_cut_to_london(client, app):
+    ids = grid_of_cameras(app, n=2)
+    body = get_map(client, "bbox=-180,-90,180,90&zoom=17")
+    min_lon, min_lat, max_lon, max_lat = body["bbox"]
+    assert -0.52 < min_lon < max_lon < 0.34 and 51.28 < min_lat < max_lat < 51.70
+    assert sorted(row[0] for row in body["points"]) == ids
+    paris = get_map(client, "bbox=2.2,48.8,2.4,48.9&zoom=12")
+    assert paris["bbox"] is None and paris["total"] == 0 and paris["points"] == []
+
+
+def test_too_many_cameras_in_view_are_clustered_even_at_street_zoom(client, app, monkeypatch):
+    from hikwatch.evidence import mapdata
+
+    monkeypatch.setattr(mapdata, "MAX_POINTS", 10)
+    grid_of_cameras(app, n=4, step=0.00002)  # 16 cameras within a few metres
+    body = get_map(client, f"bbox={AROUND_TRAFALGAR}&zoom=18")
+    assert body["mode"] == "clusters" and body["total"] == 16
+    assert sum(row[2] for row in body["clusters"]) + len(body["points"]) == 16
+
+
+def test_a_box_far_larger_than_a_screen_gets_coarser_cells(client, app):
+    from hikwatch.evidence import mapdata
+
+    grid_of_cameras(app, n=3, step=0.05)  # 9 cameras kilometres apart
+    body = get_map(client, "bbox=-180,-90,180,90&zoom=16")
+    dlat, dlon = body["cell"]
+    min_lon, min_lat, max_lon, max_lat = body["bbox"]
+    assert (max_lon - min_lon) / dlon <= mapdata.MAX_CELLS_ACROSS
+    assert (max_lat - min_lat) / dlat <= mapdata.MAX_CELLS_ACROSS
+    assert dlon > mapdata.cell_size(16)[1]

@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from hikwatch.errors import SnapshotExists
 from hikwatch.evidence import counts, snapshots
+from hikwatch.web.export_serving import request_build
 from models import db
 
 
@@ -22,6 +23,7 @@ def take_snapshot() -> None:
         snapshot = snapshots.take(db.session, user_id=None)
     except SnapshotExists as exists:
         raise click.ClickException(str(exists)) from None
+    request_build(now=True)  # the open-data files as of the snapshot, without the wait
     totals = snapshot.payload["totals"]
     figures = ", ".join(
         f"{totals[key]} {kind.label.lower()}" for key, kind in counts.COUNT_KINDS.items()

@@ -43,6 +43,7 @@ class DataCache:
         self.max_entries = max_entries
         self._entries: OrderedDict[Hashable, tuple[Any, float, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._computing: dict[Hashable, threading.Lock] = {}
 
     def get(self, key: Hashable, version: Any, compute: Callable[[], T]) -> T:
         now = time.monotonic()
@@ -51,15 +52,24 @@ class DataCache:
             if entry is not None and entry[0] == version and now - entry[1] < self.ttl_seconds:
                 self._entries.move_to_end(key)
                 return entry[2]
-        # Computed outside the lock: two threads may both compute, which is harmless.
-        value = compute()
-        with self._lock:
-            self._entries[key] = (version, now, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            key_lock = self._computing.setdefault(key, threading.Lock())
+        # One thread computes a key at a time (the others wait for its result rather than
+        # load the same 300,000 rows beside it); other keys are not held up.
+        with key_lock:
+            with self._lock:
+                entry = self._entries.get(key)
+                if entry is not None and entry[0] == version and now - entry[1] < self.ttl_seconds:
+                    return entry[2]
+            value = compute()
+            with self._lock:
+                self._entries[key] = (version, time.monotonic(), value)
+                self._entries.move_to_end(key)
+                while len(self._entries) > self.max_entries:
+                    evicted, _ = self._entries.popitem(last=False)
+                    self._computing.pop(evicted, None)
         return value
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._computing.clear()

@@ -1,21 +1,19 @@
-"""The public map's data: cameras in a box, clustered in SQL at low zoom, points up close.
+"""The public map's data: cameras in a box, counted in grid cells, or one by one up close.
 
 Clustering is a grid: each camera falls in the cell (floor((lat + 90) / dlat),
 floor((lon + 180) / dlon)), cells about `CELL_PX` screen pixels wide at the requested
-zoom, and one GROUP BY gives every cell's count and centroid. The grid is fixed to the
-globe, not to the view, so clusters stay put as people pan.
+zoom. The grid is fixed to the globe, not to the view, so clusters stay put as people pan.
 
-At city-wide zooms the whole (filtered) grid is computed once per data version at
-`WHOLE_GRID_MAX_ZOOM` and merged into coarser grids and cut to the view in Python,
-because aggregating 300,000 rows takes longer than a request should. Closer in, the
-view's box is small enough to aggregate per request. From `POINTS_FROM_ZOOM`
-individual cameras are sent, a few compact fields each.
+Work per request is bounded whatever the box and zoom: the box is cut to London, the
+cameras come from a per-data-version NumPy snapshot (mapindex.py) rather than a query,
+a view is never split into more than MAX_CELLS_ACROSS cells a side, and more than
+MAX_POINTS cameras are clustered even at street zoom. `grid_cells` and `coarsen` do the
+same counting in SQL, for callers that need one borough's cells (the motion pack).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,22 +21,21 @@ from sqlalchemy import BigInteger, ColumnElement, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from hikwatch.evidence import mapindex
 from hikwatch.evidence.counts import COUNT_KINDS, camera_where
-from hikwatch.vocab import COUNCIL_OPERATOR_TYPES, CameraStatus
+from hikwatch.vocab import CameraStatus
 from models import Camera, DbSession
 
 CELL_PX = 64
 KEY_BASE = 1 << 26  # more columns than a 1 m grid has around the world
 MIN_ZOOM, MAX_ZOOM = 0, 22
 POINTS_FROM_ZOOM = 17
-WHOLE_GRID_MAX_ZOOM = 13
-MAX_POINTS = 4000
+MAX_POINTS = 2000  # more cameras in view than this are clustered, whatever the zoom
+MAX_CELLS_ACROSS = 48  # clusters: at most this many cells along each side of the view
 # Cells are near-square on a Web Mercator map at London's latitude.
 LAT_PER_LON = math.cos(math.radians(51.5))
 POINT_FIELDS = ["id", "lat", "lon", "status", "verified", "council"]
 CLUSTER_FIELDS = ["lat", "lon", "count"]
-
-GridCache = Callable[[Hashable, Callable[[], Any]], Any]
 
 
 @dataclass(frozen=True)
@@ -186,90 +183,76 @@ def coarsen(cells: list[Cell], levels: int) -> list[Cell]:
     return [Cell(key, n, lat, lon, first) for key, (n, lat, lon, first) in merged.items()]
 
 
-def point_rows(session: DbSession, where: list[ColumnElement[bool]], limit: int) -> list[list]:
-    """Compact rows [id, lat, lon, status index, verified 0/1, council 0/1], by id."""
-    rows = session.execute(
-        select(
-            Camera.id,
-            Camera.lat,
-            Camera.lon,
-            Camera.status,
-            Camera.brand_verified,
-            Camera.operator_type,
-        )
-        .where(*where)
-        .order_by(Camera.id)
-        .limit(limit)
+def clamped(bbox: BBox, limits: BBox) -> BBox | None:
+    """The part of `bbox` inside `limits` (London), or None when they do not meet."""
+    box = BBox(
+        max(bbox.min_lon, limits.min_lon),
+        max(bbox.min_lat, limits.min_lat),
+        min(bbox.max_lon, limits.max_lon),
+        min(bbox.max_lat, limits.max_lat),
     )
-    status_index: dict[str, int] = {status: i for i, status in enumerate(CameraStatus)}
-    return [
-        [
-            camera_id,
-            round(lat, 6),
-            round(lon, 6),
-            status_index.get(status, 0),
-            int(bool(verified)),
-            int(operator_type in COUNCIL_OPERATOR_TYPES),
-        ]
-        for camera_id, lat, lon, status, verified, operator_type in rows
-    ]
+    if box.min_lon > box.max_lon or box.min_lat > box.max_lat:
+        return None
+    return box
+
+
+def cluster_zoom(bbox: BBox, zoom: int) -> int:
+    """`zoom`, or a lower one whose cells span the box in at most MAX_CELLS_ACROSS a side.
+
+    A browser's view is 20-30 cells of CELL_PX across, so it always gets its own zoom's
+    cells; only a box far larger than a screen at that zoom gets coarser ones.
+    """
+    while zoom > MIN_ZOOM:
+        dlat, dlon = cell_size(zoom)
+        width = (bbox.max_lon - bbox.min_lon) / dlon
+        height = (bbox.max_lat - bbox.min_lat) / dlat
+        if width <= MAX_CELLS_ACROSS and height <= MAX_CELLS_ACROSS:
+            break
+        zoom -= 1
+    return zoom
 
 
 def map_payload(
-    session: DbSession,
+    arrays: mapindex.CameraArrays,
     camera_filter: CameraFilter,
     bbox: BBox,
     zoom: int,
-    grid_cache: GridCache | None = None,
+    limits: BBox,
 ) -> dict[str, Any]:
-    """The JSON body of GET /api/map: clusters below POINTS_FROM_ZOOM, points from it."""
+    """The JSON body of GET /api/map.
+
+    The box is cut to `limits` (London: no camera lies outside). From POINTS_FROM_ZOOM,
+    up to MAX_POINTS cameras come one by one; more than that, or any lower zoom, come
+    counted in grid cells, a cell holding one camera being sent as that camera.
+    """
     payload: dict[str, Any] = {
         "zoom": zoom,
         "statuses": list(CameraStatus),
         "fields": {"clusters": CLUSTER_FIELDS, "points": POINT_FIELDS},
         "clusters": [],
+        "points": [],
         "truncated": False,
+        "total": 0,
+        "mode": "points" if zoom >= POINTS_FROM_ZOOM else "clusters",
+        "cell": None,
+        "bbox": None,
     }
-    where = camera_filter.where()
-    if zoom >= POINTS_FROM_ZOOM:
-        points = point_rows(session, where + bbox.where(), MAX_POINTS + 1)
-        payload.update(
-            mode="points",
-            cell=None,
-            points=points[:MAX_POINTS],
-            truncated=len(points) > MAX_POINTS,
-            total=min(len(points), MAX_POINTS),
-        )
+    box = clamped(bbox, limits)
+    if box is None:
         return payload
-
-    dlat, dlon = cell_size(zoom)
-    if grid_cache is not None and zoom <= WHOLE_GRID_MAX_ZOOM:
-        # One pass over all matching cameras at the finest cached zoom serves every
-        # coarser zoom: their cells are unions of its cells.
-        base = grid_cache(
-            ("grid", camera_filter),
-            lambda: grid_cells(session, where, *cell_size(WHOLE_GRID_MAX_ZOOM)),
-        )
-        whole = grid_cache(
-            ("grid", camera_filter, zoom), lambda: coarsen(base, WHOLE_GRID_MAX_ZOOM - zoom)
-        )
-        cells = [cell for cell in whole if bbox.contains(cell.lat, cell.lon)]
-    else:
-        cells = grid_cells(session, where + bbox.where(), dlat, dlon)
-
-    # A cell holding one camera is drawn as that camera, so it can open its popup.
-    single_ids = [cell.first_id for cell in cells if cell.count == 1]
-    points = []
-    if single_ids:
-        points = point_rows(session, where + [Camera.id.in_(single_ids)], len(single_ids))
+    payload["bbox"] = [round(v, 6) for v in (box.min_lon, box.min_lat, box.max_lon, box.max_lat)]
+    positions = mapindex.selected(arrays, camera_filter, box)
+    payload["total"] = len(positions)
+    if zoom >= POINTS_FROM_ZOOM and len(positions) <= MAX_POINTS:
+        payload["points"] = mapindex.point_rows(arrays, positions)
+        return payload
+    dlat, dlon = cell_size(cluster_zoom(box, zoom))
+    cells = mapindex.cluster(arrays, positions, dlat, dlon)
     payload.update(
         mode="clusters",
         cell=[dlat, dlon],
         cell_origin=[-90, -180],
-        clusters=[
-            [round(cell.lat, 5), round(cell.lon, 5), cell.count] for cell in cells if cell.count > 1
-        ],
-        points=points,
-        total=sum(cell.count for cell in cells),
+        clusters=cells.clusters,
+        points=mapindex.point_rows(arrays, cells.singles),
     )
     return payload

@@ -14,11 +14,11 @@ from flask import (
 )
 
 from hikwatch.clock import london_today
-from hikwatch.evidence import exports, freshness, mapdata, public_photos
+from hikwatch.evidence import exports, freshness, mapdata, mapindex, public_photos
 from hikwatch.evidence.counts import figures_of
 from hikwatch.moderation.merges import corrections_of
 from hikwatch.vocab import CameraStatus, CorrectionKind, PhotoVariant
-from hikwatch.web.common import file_store, send_stored
+from hikwatch.web.common import borough_index, file_store, send_stored
 from hikwatch.web.evidence_support import (
     cached,
     camera_url,
@@ -97,7 +97,9 @@ def map_data():
     bbox = parse_bbox(request.args.get("bbox"), required=True)
     zoom = parse_zoom(request.args.get("zoom"))
     camera_filter = parse_camera_filter(request.args, default_statuses=(CameraStatus.ACTIVE,))
-    payload = mapdata.map_payload(db.session, camera_filter, bbox, zoom, grid_cache=cached)
+    arrays = cached(("map_arrays",), lambda: mapindex.load(db.session))
+    limits = mapdata.BBox(*borough_index().bounds)
+    payload = mapdata.map_payload(arrays, camera_filter, bbox, zoom, limits)
     response = jsonify(payload)
     response.cache_control.public = True
     response.cache_control.max_age = 30

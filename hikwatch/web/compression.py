@@ -11,6 +11,15 @@ from __future__ import annotations
 from flask import Flask, Response
 from flask_compress import Compress
 
+# Set on responses that are sent as they are: files compressed when they were built.
+AS_IS = "hikwatch_send_as_is"
+
+
+def leave_uncompressed(response: Response) -> Response:
+    """Mark a response to be sent as it is (a prebuilt file, or its prebuilt .gz)."""
+    setattr(response, AS_IS, True)
+    return response
+
 
 def init_app(app: Flask) -> None:
     # COMPRESS_REGISTER and COMPRESS_MIMETYPES come from hikwatch.config.
@@ -24,8 +33,9 @@ def init_app(app: Flask) -> None:
 
     def compress_whole_responses(response: Response) -> Response:
         # A 206 is a slice of a file whose Content-Range counts uncompressed bytes;
-        # Flask-Compress would compress the slice and leave the two disagreeing.
-        if response.status_code == 206:
+        # Flask-Compress would compress the slice and leave the two disagreeing. The
+        # export files come with their own .gz, built once rather than per request.
+        if response.status_code == 206 or getattr(response, AS_IS, False):
             return response
         return compress.after_request(response)
 

@@ -5,40 +5,60 @@ so counting their features per borough gives /api/boroughs' figures. `?status=al
 every other record (unconfirmed, gone, merged away, retracted), each with its status;
 `?count=<figure>`, `?status=`, `?verified=` and the other filters narrow either.
 
-Responses are streamed, so a 300,000-camera download does not sit in memory. Only
-Camera rows and campaign records go out: no sightings, no emails, no original photos.
+The full files (no filter, or `?status=all` alone) and the borough files are built once
+per data change, outside any request, and sent as files (export_serving.py). Filtered
+exports are made per request, at most EXPORT_PAGE_SIZE features at a time: a longer
+answer is paged with `limit` and `offset`, and its `Link: <…>; rel="next"` header (and
+the GeoJSON's `links`) points at the next page, as OGC API - Features does.
+
+A page is streamed. If anything fails once it has begun, the transfer is broken (the
+server closes the connection without the final chunk) and the log says why: a client
+never takes a cut-short file for a whole one. HTTP/1.0 clients, which have no chunks to
+tell them, get the page whole with its length, or an error.
+
+Only Camera rows and campaign records go out: no sightings, no emails, no original photos.
 CSV is RFC 4180 with the header on the first line; the licence is in the `Link` header.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from logging import Logger
 
-from flask import Blueprint, Response, jsonify, request, stream_with_context
+from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
 
-from hikwatch.evidence import campaign, counts, exports
+from hikwatch.evidence import counts, export_files, exports
+from hikwatch.evidence.export_files import ExportFile
+from hikwatch.security.inputs import bounded_int
 from hikwatch.vocab import CameraStatus
-from hikwatch.web.evidence_support import (
-    borough_counts,
-    borough_summaries,
-    camera_url,
-    parse_bbox,
-    parse_camera_filter,
-    with_licence,
-)
-from models import Camera, db, utcnow
+from hikwatch.web.evidence_support import camera_url, parse_bbox, parse_camera_filter, with_licence
+from hikwatch.web.export_serving import serve
+from models import Camera, db
 
 bp = Blueprint("opendata", __name__, url_prefix="/api")
 
 STREAM_BATCH = 2000
+FILTERS = ("borough", "bbox", "status", "count", "operator", "verified", "type")
+PAGING = ("limit", "offset")
+MAX_OFFSET = 100_000_000
 
 
-def cameras_query():
-    """Cameras chosen by ?borough= ?bbox= ?status= ?count= etc. (default: the headline).
+def full_file(headline: ExportFile, everything: ExportFile) -> ExportFile | None:
+    """The built file this request asks for, or None when it filters or pages."""
+    given = {name for name in FILTERS + PAGING if request.args.get(name, "").strip()}
+    if not given:
+        return headline
+    if given == {"status"} and request.args.get("status", "").strip() == "all":
+        return everything
+    return None
+
+
+def camera_page():
+    """(query, limit, offset, has_next) for ?borough= ?bbox= ?status= ?count= etc.
 
     Parsed before the response starts, so a bad filter is a 400, not a broken download;
-    run inside the stream, in whichever session serves it.
+    the query runs inside the stream.
     """
     headline_by_default = not any(request.args.get(name) for name in ("status", "count"))
     camera_filter = parse_camera_filter(
@@ -48,113 +68,110 @@ def cameras_query():
         default_count=counts.HEADLINE.key if headline_by_default else None,
     )
     bbox = parse_bbox(request.args.get("bbox"), required=False)
+    page_size = current_app.config["EXPORT_PAGE_SIZE"]
+    limit = bounded_int(request.args.get("limit"), "limit", page_size, 1, page_size)
+    offset = bounded_int(request.args.get("offset"), "offset", 0, 0, MAX_OFFSET)
     where = camera_filter.where() + (bbox.where() if bbox else [])
-    return (
-        db.select(Camera)
-        .where(*where)
-        .options(db.joinedload(Camera.borough))
-        .order_by(Camera.id)
+    ordered = db.select(Camera).where(*where).order_by(Camera.id)
+    following = db.session.execute(
+        db.select(Camera.id).where(*where).order_by(Camera.id).offset(offset + limit).limit(1)
+    ).first()
+    query = (
+        ordered.options(db.joinedload(Camera.borough))
+        .offset(offset)
+        .limit(limit)
         .execution_options(yield_per=STREAM_BATCH)
     )
+    return query, limit, offset, following is not None
 
 
-def streamed(query) -> Iterator[Camera]:
-    yield from db.session.execute(query).scalars()
+def next_url(limit: int, offset: int) -> str:
+    args = request.args.to_dict()
+    args.update(limit=str(limit), offset=str(offset + limit))
+    return url_for(request.endpoint or "", _external=True, **args)
 
 
-def generated_at() -> str:
-    return utcnow().replace(microsecond=0).isoformat() + "Z"
+def with_next(response: Response, url: str | None) -> Response:
+    with_licence(response)
+    if url:
+        response.headers["Link"] += f', <{url}>; rel="next"'
+    return response
+
+
+def guarded(chunks: Iterator[str], what: str, logger: Logger) -> Iterator[str]:
+    """Pass chunks on; if making one fails, log why and let the transfer break."""
+    sent = 0
+    try:
+        for chunk in chunks:
+            yield chunk
+            sent += 1
+    except Exception:
+        logger.exception(
+            "%s cut short after %d chunks: the connection is closed without the final "
+            "chunk, so the client sees a broken transfer",
+            what,
+            sent,
+        )
+        raise
+
+
+def page_response(make: Callable[[], Iterator[str]], mimetype: str) -> Response:
+    """Streamed (chunked) for HTTP/1.1; whole, with its length, for HTTP/1.0."""
+    if request.environ.get("SERVER_PROTOCOL") == "HTTP/1.0":
+        return Response("".join(make()), mimetype=mimetype)
+    what = f"GET {request.full_path}"
+    chunks = guarded(make(), what, current_app.logger)
+    return Response(stream_with_context(chunks), mimetype=mimetype)
 
 
 @bp.get("/cameras.geojson")
 def cameras_geojson():
     """GeoJSON FeatureCollection with OpenStreetMap tags plus hikwatch:* properties."""
-    query = cameras_query()
-    head = {
-        "type": "FeatureCollection",
-        "generated_at": generated_at(),
-        "caveat": counts.CAVEAT,
-        "licence": exports.LICENCE_NOTE,
-    }
+    built = full_file(export_files.CAMERAS_GEOJSON, export_files.ALL_CAMERAS_GEOJSON)
+    if built is not None:
+        return serve(built)
+    query, limit, offset, has_next = camera_page()
+    following = next_url(limit, offset) if has_next else None
+    links = [{"rel": "next", "type": "application/geo+json", "href": following}]
+    head = export_files.geojson_head(
+        export_files.generated_at(), **({"links": links} if following else {})
+    )
 
     def body() -> Iterator[str]:
-        yield json.dumps(head)[:-1] + ', "features": ['
-        for i, camera in enumerate(streamed(query)):
+        yield export_files.geojson_opening(head)
+        for i, camera in enumerate(db.session.execute(query).scalars()):
             feature = exports.geojson_feature(camera, camera_url(camera.id))
             yield ("," if i else "") + json.dumps(feature, ensure_ascii=False)
         yield "]}"
 
-    response = Response(stream_with_context(body()), mimetype="application/geo+json")
-    return with_licence(response)
+    return with_next(page_response(body, "application/geo+json"), following)
 
 
 @bp.get("/cameras.csv")
 def cameras_csv():
     """One row per camera; ?count=council_operated etc. gives exactly one figure's cameras."""
-    query = cameras_query()
-    rows = (exports.csv_row(camera, camera_url(camera.id)) for camera in streamed(query))
-    document = exports.csv_document(_with_header(exports.CSV_COLUMNS, rows))
-    return csv_response(document, "hikwatch-cameras.csv")
+    built = full_file(export_files.CAMERAS_CSV, export_files.ALL_CAMERAS_CSV)
+    if built is not None:
+        return serve(built)
+    query, limit, offset, has_next = camera_page()
+    following = next_url(limit, offset) if has_next else None
+
+    def body() -> Iterator[str]:
+        yield export_files.csv_line(exports.CSV_COLUMNS)
+        for camera in db.session.execute(query).scalars():
+            yield export_files.csv_line(exports.csv_row(camera, camera_url(camera.id)))
+
+    response = page_response(body, "text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="hikwatch-cameras.csv"'
+    return with_next(response, following)
 
 
 @bp.get("/boroughs")
 def boroughs_json():
-    """The 33 boroughs with counts and campaign fields."""
-    response = jsonify(
-        generated_at=generated_at(),
-        caveat=counts.CAVEAT,
-        licence=exports.LICENCE_NOTE,
-        headline=counts.HEADLINE.key,
-        definitions={key: kind.definition for key, kind in counts.COUNT_KINDS.items()},
-        totals=counts.london_totals(borough_counts()),
-        boroughs=[borough_json(summary) for summary in borough_summaries()],
-    )
-    response.cache_control.public = True
-    response.cache_control.max_age = 60
-    return with_licence(response)
-
-
-def borough_json(summary: counts.BoroughSummary) -> dict:
-    progress = summary.progress
-    return {
-        "code": summary.borough.code,
-        "name": summary.borough.name,
-        "slug": summary.borough.slug,
-        "counts": summary.counts,
-        "progress_percent": None if progress is None else round(progress * 100, 1),
-        **campaign.public_fields(summary.campaign),
-    }
-
-
-BOROUGH_CSV_COLUMNS = (
-    ["code", "name", "slug"]
-    + list(counts.COUNT_KINDS)
-    + ["progress_percent"]
-    + list(campaign.FIELDS)
-)
+    """The 33 boroughs with counts and campaign fields (a file built per data change)."""
+    return serve(export_files.BOROUGHS_JSON)
 
 
 @bp.get("/boroughs.csv")
 def boroughs_csv():
-    rows = (
-        exports.safe_row(
-            [data["code"], data["name"], data["slug"]]
-            + [data["counts"][key] for key in counts.COUNT_KINDS]
-            + [data["progress_percent"]]
-            + [data[name] for name in campaign.FIELDS]
-        )
-        for data in map(borough_json, borough_summaries())
-    )
-    document = exports.csv_document(_with_header(BOROUGH_CSV_COLUMNS, rows))
-    return csv_response(document, "hikwatch-boroughs.csv")
-
-
-def _with_header(header: list[str], rows: Iterator) -> Iterator:
-    yield header
-    yield from rows
-
-
-def csv_response(document: Iterator[str], filename: str) -> Response:
-    response = Response(stream_with_context(document), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return with_licence(response)
+    return serve(export_files.BOROUGHS_CSV)

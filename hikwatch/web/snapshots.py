@@ -17,6 +17,7 @@ from hikwatch.errors import SnapshotExists
 from hikwatch.evidence import exports, snapshots
 from hikwatch.security.accounts import admin_required
 from hikwatch.web.evidence_support import borough_or_404, with_licence
+from hikwatch.web.export_serving import request_build
 from models import Snapshot, db
 
 bp = Blueprint("snapshots", __name__)
@@ -62,6 +63,7 @@ def take():
     except SnapshotExists as exists:
         flash(exists.message, "error")
         return redirect(url_for("snapshots.index")), 303
+    request_build(now=True)  # the open-data files as of the snapshot, without the wait
     flash(f"Snapshot {snapshot.name} taken.", "success")
     return redirect(url_for("snapshots.show", name=snapshot.name), 303)
 

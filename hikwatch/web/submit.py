@@ -6,6 +6,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from hikwatch.errors import PhotoError, SubmissionError
 from hikwatch.moderation import replies
+from hikwatch.security.inputs import MAX_ID, query_int
 from hikwatch.security.limits import rate_limit
 from hikwatch.submissions import (
     add_photo,
@@ -57,10 +58,12 @@ def submit():
 def still_there(form: SubmitForm) -> Camera | None:
     """/submit?camera=<id> ("It's still there: add a photo"): the camera, with the form
     starting at its place and description; None for an ordinary report."""
-    camera_id = request.args.get("camera", type=int)
-    if camera_id is None and form.recheck_camera_id.data:
+    camera_id = query_int("camera", 0, 0)
+    if not camera_id and form.recheck_camera_id.data:
         camera_id = form.recheck_camera_id.data
-    camera = db.session.get(Camera, camera_id) if camera_id else None
+    # Only an id a row could have: anything else is no camera, never a database error.
+    known = isinstance(camera_id, int) and 0 < camera_id <= MAX_ID
+    camera = db.session.get(Camera, camera_id) if known else None
     if camera is None or camera.status != CameraStatus.ACTIVE:
         return None
     if not form.is_submitted():

@@ -209,7 +209,11 @@
   function loadBoroughs() {
     var requests = [fetch(data.boundariesUrl).then(function (r) { return r.json(); })];
     if (data.boroughsUrl) {
-      requests.push(fetch(data.boroughsUrl).then(function (r) { return r.json(); }));
+      // The counts shade the outlines; without them (a new site whose files are still being
+      // built answers 503) the outlines are drawn unshaded.
+      requests.push(fetch(data.boroughsUrl)
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .catch(function () { return null; }));
     }
     return Promise.all(requests).then(function (results) {
       var figures = {};

@@ -24,6 +24,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from hikwatch import create_app
 from hikwatch.security.accounts import create_user
 from hikwatch.submissions import PhotoLimits, create_sighting, store_upload
+from hikwatch.web.export_serving import build_now
 from models import Photo, Sighting, db, utcnow
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
@@ -47,6 +48,10 @@ def server_config(folder: Path, database_file: Path) -> dict:
         "RATELIMIT_ENABLED": False,
         # One round of PBKDF2 instead of scrypt: the browser tests log in a lot.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
+        # The open-data files: built at start (as the set-up does), then rebuilt by the
+        # real builder process as soon as the data changes (no quiet period to wait for).
+        "EXPORTS_FOLDER": str(folder / "exports"),
+        "EXPORTS_DEBOUNCE_SECONDS": 0,
     }
 
 
@@ -95,11 +100,14 @@ def live_server(
     server: BaseWSGIServer = make_server(
         "127.0.0.1", 0, app, threaded=True, request_handler=ProblemsOnlyRequestHandler
     )
+    url = f"http://127.0.0.1:{server.server_port}"
+    with app.app_context():
+        build_now(base=url + "/")
     thread = threading.Thread(target=server.serve_forever, name="hikwatch-live-server")
     thread.daemon = True
     thread.start()
     try:
-        yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}")
+        yield LiveServer(app=app, url=url)
     finally:
         server.shutdown()
         thread.join(timeout=10)

@@ -47,6 +47,7 @@ def server_environment(database_uri: str, folder: Path) -> dict[str, str]:
         **os.environ,
         "FLASK_SQLALCHEMY_DATABASE_URI": database_uri,
         "FLASK_UPLOAD_FOLDER": str(folder / "uploads"),
+        "FLASK_EXPORTS_FOLDER": str(folder / "exports"),
         "FLASK_SECRET_KEY": secrets.token_hex(16),
         "FLASK_RATELIMIT_ENABLED": "false",
         "FLASK_LEAFLET_SOURCE": "local",
@@ -61,6 +62,8 @@ class GunicornServer:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
     log_path: Path | None = None
+    # None: gunicorn.conf.py's (gthread). "sync" needs one thread: more make it gthread.
+    worker_class: str | None = None
 
     @property
     def url(self) -> str:
@@ -80,6 +83,8 @@ class GunicornServer:
                 "60",
                 "--graceful-timeout",
                 "5",
+                *(["--worker-class", self.worker_class] if self.worker_class else []),
+                *(["--threads", "1"] if self.worker_class == "sync" else []),
                 "app:create_app()",
             ],
             cwd=ROOT,
